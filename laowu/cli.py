@@ -1,0 +1,92 @@
+"""The ``laowu`` command (``python -m laowu ...``).
+
+serve       run the production web server (gunicorn), never Django's development server
+migrate     apply database migrations
+demo        load the demo data set (Baoshan city and Shahe town)
+createuser  create an account with a role and a region
+check       Django's system checks (add --deploy for production settings)
+worker      run the background job worker (procrastinate)
+Any other word is passed to Django's management commands (``python -m laowu shell``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laowu.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laowu.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["laowu", *argv])
+
+
+def serve(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="laowu serve")
+    parser.add_argument("--bind", default=os.environ.get("LAOWU_BIND", "127.0.0.1:8000"))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("LAOWU_WORKERS", "3")))
+    parser.add_argument("--print-logins", action="store_true", help="print the demo logins")
+    args = parser.parse_args(argv)
+    _django_setup()  # starts the embedded database if DATABASE_URL is not set
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.DEBUG and os.environ.get("LAOWU_ENV") == "production":
+        call_command("collectstatic", "--noinput", verbosity=0)
+    host, _, port = args.bind.rpartition(":")
+    print(f"\nLaowu 劳务 is serving on http://{host or '127.0.0.1'}:{port}/  (Ctrl-C to stop)")
+    if args.print_logins:
+        from laowu.core.demo import print_logins
+
+        print_logins()
+    sys.stdout.flush()
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "laowu.wsgi:application",
+        "--bind",
+        args.bind,
+        "--workers",
+        str(args.workers),
+        "--threads",
+        "2",
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
+    ]
+    proc = subprocess.Popen(cmd, env=os.environ.copy())
+    try:
+        proc.wait()
+    except KeyboardInterrupt:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait()
+    # Leaving this process stops the embedded database (pgserver's exit hook).
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return
+    word, rest = argv[0], argv[1:]
+    if word == "serve":
+        serve(rest)
+    elif word == "demo":
+        _manage(["load_demo", *rest])
+    elif word == "worker":
+        _manage(["procrastinate", "worker", *rest])
+    else:
+        _manage([word, *rest])
