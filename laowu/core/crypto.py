@@ -1,0 +1,73 @@
+"""Encryption at rest for ID, bank and health data (SECURITY.md item 17).
+
+AES-256-GCM with a random 96-bit nonce per value; equality lookups and uniqueness use a keyed
+HMAC-SHA256 "blind index". Both keys are derived (HKDF) from one 32-byte master key kept in a
+file outside the database (``FIELD_ENCRYPTION_KEY_FILE``). Outside production a missing key file
+is created; in production a missing key is an error, never a silent new key.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+
+def _master_key() -> bytes:
+    from django.conf import settings
+
+    path = Path(settings.FIELD_ENCRYPTION_KEY_FILE)
+    if not path.exists():
+        if os.environ.get("LAOWU_ENV") == "production":
+            raise RuntimeError(f"encryption key file {path} is missing")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+    key = path.read_bytes()
+    if len(key) != 32:
+        raise RuntimeError(f"encryption key file {path} must hold 32 bytes")
+    return key
+
+
+def _derive(info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(_master_key())
+
+
+@functools.cache
+def _aead() -> AESGCM:
+    return AESGCM(_derive(b"laowu field encryption v1"))
+
+
+@functools.cache
+def _index_key() -> bytes:
+    return _derive(b"laowu blind index v1")
+
+
+def encrypt(value: str) -> bytes:
+    nonce = secrets.token_bytes(12)
+    return nonce + _aead().encrypt(nonce, value.encode("utf-8"), None)
+
+
+def decrypt(blob: bytes | memoryview | None) -> str:
+    if not blob:
+        return ""
+    data = bytes(blob)
+    return _aead().decrypt(data[:12], data[12:], None).decode("utf-8")
+
+
+def blind_index(value: str) -> str:
+    return hmac.new(_index_key(), value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def reset_cache() -> None:
+    """For tests that switch key files."""
+    _aead.cache_clear()
+    _index_key.cache_clear()
