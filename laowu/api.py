@@ -94,15 +94,16 @@ def _discover() -> None:
     for config in apps.get_app_configs():
         if not config.name.startswith("laowu."):
             continue
-        try:
-            module = importlib.import_module(f"{config.name}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.api":
-                raise
-            continue
-        router = getattr(module, "router", None)
-        if router is not None:
-            api.add_router(f"/{config.label}/", router)
+        for module_name in ("api", "api_io"):  # api_io: an app's import/export endpoints
+            try:
+                module = importlib.import_module(f"{config.name}.{module_name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.{module_name}":
+                    raise
+                continue
+            router = getattr(module, "router", None)
+            if router is not None:
+                api.add_router(f"/{config.label}/", router)
 
 
 _discover()

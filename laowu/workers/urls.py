@@ -1,4 +1,7 @@
 from django.urls import path  # noqa: F401
 
+from laowu.workers.io_urls import urlpatterns as io_urlpatterns
+
 app_name = "workers"
-urlpatterns: list = []
+# Registry pages (list, detail, edit) are added here; import/export pages live in io_urls.py.
+urlpatterns: list = [*io_urlpatterns]
