@@ -44,7 +44,8 @@ def _lines(item: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _subtitle(bulletin: Bulletin) -> str:
     region = bulletin.region.full_name or bulletin.region.name
-    return f"第 {bulletin.number} 期 · {bulletin.issue_date:%Y-%m-%d} · {region}劳务工作站编印"
+    # Full-width spaces, not "·": the built-in CID font has no glyph for U+00B7.
+    return f"第 {bulletin.number} 期　{bulletin.issue_date:%Y-%m-%d}　{region}劳务工作站编印"
 
 
 def bulletin_pdf(bulletin: Bulletin) -> bytes:
