@@ -1,8 +1,9 @@
 """Code tables (代码表): industry (GB/T 4754-2017), occupation groups (职业分类大典 2022),
 education (GB/T 4658-2006), health (GB/T 2261.3), sex (GB/T 2261.1), trades and certificate kinds.
 
-The data lives in ``laowu/jobs/data/*.csv`` (sources in its README); this module reads each file
-once and offers names, choices and validators. Models store codes; pages show names.
+The data lives in ``laowu/core/codetables/*.csv`` (sources in its README), shared with the
+registry (``laowu.core.codetables``): one table per standard in the whole system. This module
+adds what job orders need: grouped industry choices, education ranks, validators.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "core" / "codetables"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def _load(filename: str, title: str) -> CodeTable:
 
 def industry() -> CodeTable:
     """Sections (A-T) and divisions (01-97) of GB/T 4754-2017, in standard order."""
-    return _load("industry_gbt4754_2017.csv", "国民经济行业分类")
+    return _load("industry.csv", "国民经济行业分类")
 
 
 def industry_divisions() -> list[tuple[str, str]]:
@@ -86,11 +87,11 @@ def industry_division_choices(blank: str | None = "—") -> list[tuple[str, list
 
 
 def occupation() -> CodeTable:
-    return _load("occupation_2022.csv", "职业分类大典（2022）大类")
+    return _load("occupation.csv", "职业分类大典（2022）大类")
 
 
 def education() -> CodeTable:
-    return _load("education_gbt4658_2006.csv", "学历")
+    return _load("education.csv", "学历")
 
 
 def education_rank(code: str | None) -> int:
@@ -108,15 +109,15 @@ def education_codes_at_least(code: str | None) -> list[str]:
 
 
 def health() -> CodeTable:
-    return _load("health_gbt2261_3.csv", "健康状况")
+    return _load("health.csv", "健康状况")
 
 
 def trades() -> CodeTable:
-    return _load("trades.csv", "工种")
+    return _load("trade.csv", "工种")
 
 
 def certificate_kinds() -> CodeTable:
-    return _load("certificate_kinds.csv", "证书类别")
+    return _load("certificate.csv", "证书类别")
 
 
 class Sex:

@@ -30,6 +30,6 @@ def test_validators_name_the_bad_code():
     with pytest.raises(ValidationError, match="ZZ"):
         codetables.validate_industry_division("ZZ")
     with pytest.raises(ValidationError, match="nosuch"):
-        codetables.validate_trade_codes(["bricklayer", "nosuch"])
-    codetables.validate_trade_codes(["bricklayer"])
+        codetables.validate_trade_codes(["01", "nosuch"])
+    codetables.validate_trade_codes(["01"])
     codetables.validate_industry_division("39")

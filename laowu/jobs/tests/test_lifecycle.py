@@ -145,7 +145,7 @@ def test_requirements_are_validated_with_field_messages():
             max_age=30,
             wage_min=Decimal("3000"),
             wage_max=Decimal("2000"),
-            trade_codes=["bricklayer", "wizard"],
+            trade_codes=["01", "wizard"],
             training_required=True,
         )
     errors = exc.value.message_dict

@@ -125,7 +125,7 @@ def test_create_order_through_page(county):
             "min_age": 20,
             "max_age": 45,
             "sex": "1",
-            "trade_codes": ["security_guard"],
+            "trade_codes": ["20"],
             "wage_min": "3000",
             "wage_max": "3800",
             "guaranteed_wage": "2500",
