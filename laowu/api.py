@@ -11,6 +11,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -61,6 +62,11 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def _schema_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = [{"loc": list(e.get("loc", [])), "msg": str(e.get("msg", ""))} for e in exc.errors]
     return _error(request, 400, "invalid", "输入有误。", errors=errors)
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 400, "invalid", "输入超出范围或格式无法处理。")
 
 
 @api.exception_handler(HttpError)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer, SessionAuth
 
 
@@ -38,3 +41,11 @@ def require_api_cap(request: HttpRequest, cap: str) -> Any:
     if not user.has_cap("api.use") or not user.has_cap(cap):
         raise PermissionDenied(cap)
     return user
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """Ninja's limit/offset with bounds: an offset beyond bigint would be a database error."""
+
+    class Input(Schema):
+        limit: int = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=10**9)

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from laowu.core.api import require_api_cap
+from laowu.core.api import BoundedPagination, require_api_cap
 from laowu.core.audit_context import client_ip
 from laowu.core.masking import can_view_sensitive, mask_phone
 from laowu.employers import selectors, services
@@ -155,7 +155,7 @@ def _party_fields(payload: PartyIn) -> dict[str, Any]:
 
 
 @router.get("/employers", response=list[EmployerOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def employer_list(request: HttpRequest, q: str = "", status: str = "", industry: str = "") -> Any:
     user = require_api_cap(request, "employers.view")
     qs = selectors.employer_list(user=user, filters={"q": q, "status": status, "industry": industry})
@@ -211,7 +211,7 @@ def employer_visit(request: HttpRequest, pk: int, payload: VisitIn) -> Any:
 
 
 @router.get("/agencies", response=list[AgencyOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def agency_list(request: HttpRequest, q: str = "", status: str = "", kind: str = "") -> Any:
     user = require_api_cap(request, "employers.view")
     qs = selectors.agency_list(user=user, filters={"q": q, "status": status, "kind": kind})
@@ -279,14 +279,14 @@ def _reputation_out(rep: Any) -> dict[str, Any]:
 
 
 @router.get("/visits", response=list[VisitOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def visit_list(request: HttpRequest, verdict: str = "", q: str = "") -> Any:
     user = require_api_cap(request, "employers.view")
     return selectors.visit_list(user=user, filters={"verdict": verdict, "q": q})
 
 
 @router.get("/bases", response=list[BaseOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def base_list(request: HttpRequest, q: str = "", destination: str = "", active: str = "") -> Any:
     user = require_api_cap(request, "employers.view")
     qs = selectors.labor_base_list(user=user, filters={"q": q, "destination": destination, "active": active})

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from laowu.core.api import require_api_cap
+from laowu.core.api import BoundedPagination, require_api_cap
 from laowu.core.audit_context import client_ip
 from laowu.jobs import bulletin_render, selectors, services
 from laowu.jobs.models import JobOrderStatus, Provision
@@ -142,7 +142,7 @@ def _fields(payload: JobOrderIn) -> dict[str, Any]:
 
 
 @router.get("/orders", response=list[JobOrderOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def order_list(request: HttpRequest, q: str = "", status: str = "", place: str = "", industry: str = "") -> Any:
     user = require_api_cap(request, "jobs.view")
     return selectors.job_order_list(user=user, filters={"q": q, "status": status, "place": place, "industry": industry})
@@ -187,7 +187,7 @@ def order_transitions(request: HttpRequest, pk: int) -> Any:
 
 
 @router.get("/bulletins", response=list[BulletinOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def bulletin_list(request: HttpRequest, year: str = "") -> Any:
     user = require_api_cap(request, "jobs.view")
     return selectors.bulletin_list(user=user, filters={"year": year})

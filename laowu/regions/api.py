@@ -4,9 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from laowu.core.api import require_api_cap
+from laowu.core.api import BoundedPagination, require_api_cap
 from laowu.regions import selectors
 
 router = Router(tags=["regions"])
@@ -23,7 +23,7 @@ class RegionOut(Schema):
 
 
 @router.get("/", response=list[RegionOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def region_list(request: HttpRequest, q: str = "", level: int | None = None, parent: str = "") -> Any:
     user = require_api_cap(request, "regions.view")
     return selectors.region_list(user=user, query=q, level=level, parent=parent)

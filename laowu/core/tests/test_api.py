@@ -56,3 +56,10 @@ def test_openapi_schema_is_served(make_user):
     response = Client().get("/api/openapi.json")
     assert response.status_code == 200
     assert "/api/regions/" in response.json()["paths"]
+
+
+def test_nul_bytes_and_huge_numbers_are_400_not_500(make_user):
+    client, headers = _client(make_user(role=Role.COUNTY_OFFICE, region="620723"))
+    assert client.get("/api/regions/?q=%00", **headers).status_code == 400
+    assert client.get("/api/regions/?offset=99999999999999999999", **headers).status_code == 400
+    assert client.get("/regions/?q=a%00b").status_code == 400

@@ -54,6 +54,7 @@ def test_every_page_sends_anonymous_users_to_login():
 
 
 def test_every_capability_guarded_page_refuses_roles_without_it(make_user, login):
+    clients: dict[str, Client] = {}
     checked = 0
     for url, callback in _page_urls():
         cap = getattr(callback, "required_cap", None) or getattr(
@@ -63,7 +64,9 @@ def test_every_capability_guarded_page_refuses_roles_without_it(make_user, login
             continue
         lacking = [role for role in Role if cap not in ROLE_CAPABILITIES[role]]
         for role in lacking:
-            client = login(make_user(role=role, region="00"), Client())
+            if role not in clients:
+                clients[role] = login(make_user(role=role, region="00"), Client())
+            client = clients[role]
             status = client.get(url).status_code
             if status == 405:  # a POST-only action
                 status = client.post(url).status_code
