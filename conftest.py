@@ -17,6 +17,39 @@ LONGYANG = "530502"
 _counter = itertools.count()
 
 
+def _is_transactional(item: Any) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(marker and marker.kwargs.get("transaction")) or bool({"live_server", "transactional_db"} & names)
+
+
+def _ensure_national_regions(config: Any) -> None:
+    from pytest_django.plugin import blocking_manager_key
+
+    from laowu.regions.models import Region
+    from laowu.regions.services import regions_load_national
+
+    with config.stash[blocking_manager_key].unblock():
+        if not Region.objects.exists():
+            regions_load_national()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: Any) -> Any:
+    yield
+    if _is_transactional(item):
+        _ensure_national_regions(item.config)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: Any, nextitem: Any) -> Any:
+    """Transactional tests (live_server, transaction=True) end with a flush of every table, which
+    also removes the national region tree that migration regions/0002 loads: load it back."""
+    yield
+    if _is_transactional(item):
+        _ensure_national_regions(item.config)
+
+
 @pytest.fixture
 def villages(db: Any) -> dict[str, str]:
     """Two villages in Shahe and one in Longyang's Lujiang town."""

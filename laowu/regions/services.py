@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,12 @@ def pinyin_initials(name: str) -> str:
     return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()[:100]
 
 
-def _national_rows() -> Iterable[tuple[str, str, int, str, str, str]]:
+@functools.cache
+def _national_rows() -> list[tuple[str, str, int, str, str, str]]:
+    return list(_read_national_rows())
+
+
+def _read_national_rows() -> Iterable[tuple[str, str, int, str, str, str]]:
     """(code, name, level, parent, full_name, pinyin) for provinces to townships, parents first."""
     names: dict[str, str] = {}
     full: dict[str, str] = {Region.ROOT_CODE: ""}
