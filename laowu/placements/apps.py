@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from laowu.core.nav import NavLink, NavSection
+
 
 class PlacementsConfig(AppConfig):
     """The organised export process: applications, batches, stints, cards (有组织输出)."""
@@ -7,3 +9,11 @@ class PlacementsConfig(AppConfig):
     name = "laowu.placements"
     label = "placements"
     verbose_name = "劳务输出"
+    nav = NavSection(
+        label="劳务输出",
+        order=300,
+        links=(
+            NavLink("务工记录", "placements:stint_list", "placements.view", order=30),
+            NavLink("跟踪服务", "placements:followup_list", "placements.view", order=40),
+        ),
+    )
