@@ -10,11 +10,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from laowu.core.api import require_api_cap
 from laowu.placements import selectors, services
 from laowu.placements.choices import WageReporter
+from laowu.training.pagination import BoundedPagination
 from laowu.workers.models import Person
 
 router = Router(tags=["placements"])
@@ -72,7 +73,7 @@ class WageOut(Schema):
 
 
 @router.get("/stints", response=list[StintOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def stint_list(
     request: HttpRequest,
     person: int | None = None,

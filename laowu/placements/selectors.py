@@ -11,16 +11,27 @@ from django.shortcuts import get_object_or_404
 from laowu.placements.models import FollowUpCase, Stint
 
 
+def clean_filters(filters: Mapping[str, Any] | None) -> dict[str, str]:
+    """Query-string values as plain strings; NUL bytes (which PostgreSQL refuses) dropped."""
+    return {str(k): str(v).replace("\x00", "") for k, v in (filters or {}).items() if v is not None}
+
+
+def as_id(value: object) -> int | None:
+    """A primary key from a query string, or None (also for numbers too large for bigint)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
 def stint_list(*, user: Any, filters: Mapping[str, str] | None = None) -> QuerySet[Stint]:
     """Stints in scope. Filters: q (person name), person (id), channel, scope, region, running
     ("1" running / "0" ended), year (started in), industry, destination (code prefix)."""
-    filters = filters or {}
+    filters = clean_filters(filters)
     qs = Stint.objects.restrict(user).select_related("person", "destination", "region")
     region = (filters.get("region") or "").strip()
     if region.isdigit():
         qs = qs.filter(region__code__startswith=region)
-    if str(filters.get("person") or "").isdigit():
-        qs = qs.filter(person_id=int(filters["person"]))
+    if as_id(filters.get("person")) is not None:
+        qs = qs.filter(person_id=as_id(filters.get("person")))
     for key, field in (("channel", "channel"), ("scope", "destination_scope"), ("industry", "industry")):
         if filters.get(key):
             qs = qs.filter(**{field: filters[key]})
@@ -31,8 +42,9 @@ def stint_list(*, user: Any, filters: Mapping[str, str] | None = None) -> QueryS
         qs = qs.filter(end_date__isnull=True)
     elif filters.get("running") == "0":
         qs = qs.filter(end_date__isnull=False)
-    if str(filters.get("year") or "").isdigit():
-        qs = qs.filter(start_date__year=int(filters["year"]))
+    year = str(filters.get("year") or "")
+    if year.isdigit() and 1950 <= int(year) <= 2100:
+        qs = qs.filter(start_date__year=int(year))
     text = (filters.get("q") or "").strip()
     if text:
         qs = qs.filter(Q(person__name__startswith=text) | Q(employer_name__contains=text))
@@ -44,7 +56,7 @@ def stint_get(*, user: Any, pk: int) -> Stint:
 
 
 def followup_list(*, user: Any, filters: Mapping[str, str] | None = None) -> QuerySet[FollowUpCase]:
-    filters = filters or {}
+    filters = clean_filters(filters)
     qs = FollowUpCase.objects.restrict(user).select_related("person", "region")
     for key in ("kind", "status"):
         if filters.get(key):

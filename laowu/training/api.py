@@ -9,10 +9,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from laowu.core.api import require_api_cap
 from laowu.training import selectors, services
+from laowu.training.pagination import BoundedPagination
 from laowu.workers.models import Person
 
 router = Router(tags=["training"])
@@ -88,14 +89,14 @@ class ResultIn(Schema):
 
 
 @router.get("/courses", response=list[CourseOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def course_list(request: HttpRequest, trade: str = "", q: str = "") -> Any:
     user = require_api_cap(request, "training.view")
     return selectors.course_list(user=user, filters={"trade": trade, "q": q})
 
 
 @router.get("/classes", response=list[ClassOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def class_list(request: HttpRequest, trade: str = "", status: str = "", year: str = "", q: str = "") -> Any:
     user = require_api_cap(request, "training.view")
     return selectors.training_class_list(user=user, filters={"trade": trade, "status": status, "year": year, "q": q})
@@ -108,7 +109,7 @@ def class_detail(request: HttpRequest, pk: int) -> Any:
 
 
 @router.get("/classes/{pk}/enrolments", response=list[EnrolmentOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def class_enrolments(request: HttpRequest, pk: int) -> Any:
     user = require_api_cap(request, "training.view")
     obj = selectors.training_class_get(user=user, pk=pk)
@@ -124,7 +125,7 @@ def class_enrol(request: HttpRequest, pk: int, payload: EnrolIn) -> Any:
 
 
 @router.get("/records", response=list[EnrolmentOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def training_records(request: HttpRequest, person_id: int | None = None, trade: str = "", status: str = "") -> Any:
     """Training records (培训记录) of people in scope; ``person_id`` for one person's."""
     user = require_api_cap(request, "training.view")

@@ -16,8 +16,19 @@ from laowu.workers.models import Certificate
 TRAINING_PROOF_KINDS = ("training", "qualification")
 
 
+def clean_filters(filters: Mapping[str, Any] | None) -> dict[str, str]:
+    """Query-string values as plain strings; NUL bytes (which PostgreSQL refuses) dropped."""
+    return {str(k): str(v).replace("\x00", "") for k, v in (filters or {}).items() if v is not None}
+
+
+def as_id(value: object) -> int | None:
+    """A primary key from a query string, or None (also for numbers too large for bigint)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
 def course_list(*, user: Any, filters: Mapping[str, str] | None = None) -> QuerySet[Course]:
-    filters = filters or {}
+    filters = clean_filters(filters)
     qs = Course.objects.restrict(user)
     if filters.get("trade"):
         qs = qs.filter(trade=filters["trade"])
@@ -43,7 +54,7 @@ def course_get(*, user: Any, pk: int) -> Course:
 
 def training_class_list(*, user: Any, filters: Mapping[str, str] | None = None) -> QuerySet[TrainingClass]:
     """Classes in scope. Filters: q (name/place/teacher), trade, status, year, region."""
-    filters = filters or {}
+    filters = clean_filters(filters)
     qs = TrainingClass.objects.restrict(user).select_related("course", "region")
     region = (filters.get("region") or "").strip()
     if region.isdigit():
@@ -52,8 +63,9 @@ def training_class_list(*, user: Any, filters: Mapping[str, str] | None = None) 
         qs = qs.filter(course__trade=filters["trade"])
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
-    if str(filters.get("year") or "").isdigit():
-        qs = qs.filter(start_date__year=int(filters["year"]))
+    year = str(filters.get("year") or "")
+    if year.isdigit() and 1950 <= int(year) <= 2100:
+        qs = qs.filter(start_date__year=int(year))
     text = (filters.get("q") or "").strip()
     if text:
         qs = qs.filter(Q(name__contains=text) | Q(place__contains=text) | Q(teacher__contains=text))
@@ -69,12 +81,12 @@ def training_class_get(*, user: Any, pk: int) -> TrainingClass:
 
 def enrolment_list(*, user: Any, filters: Mapping[str, str] | None = None) -> QuerySet[Enrolment]:
     """Training records of people in scope. Filters: person (id), class (id), status, trade."""
-    filters = filters or {}
+    filters = clean_filters(filters)
     qs = Enrolment.objects.restrict(user).select_related("person", "training_class__course")
-    if str(filters.get("person") or "").isdigit():
-        qs = qs.filter(person_id=int(filters["person"]))
-    if str(filters.get("class") or "").isdigit():
-        qs = qs.filter(training_class_id=int(filters["class"]))
+    if as_id(filters.get("person")) is not None:
+        qs = qs.filter(person_id=as_id(filters.get("person")))
+    if as_id(filters.get("class")) is not None:
+        qs = qs.filter(training_class_id=as_id(filters.get("class")))
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("trade"):
