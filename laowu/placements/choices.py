@@ -5,6 +5,36 @@ from __future__ import annotations
 from django.db import models
 
 
+class ApplicationStatus(models.TextChoices):
+    REGISTERED = "registered", "已报名"
+    SCREENED = "screened", "初审通过"
+    HEALTH_CHECKED = "health_checked", "体检合格"
+    TRAINED = "trained", "培训合格"
+    INTERVIEWED = "interviewed", "面试通过"
+    CONTRACTED = "contracted", "已签合同"
+    DOCUMENTS_READY = "documents_ready", "证件办齐"
+    DEPARTED = "departed", "已出发"
+    ARRIVED = "arrived", "已到岗"
+    ON_JOB = "on_job", "在岗"
+    NOT_ARRIVED = "not_arrived", "未到岗"
+    WITHDRAWN = "withdrawn", "本人退出"
+    REJECTED = "rejected", "未通过"
+
+
+FINAL_STATUSES = (
+    ApplicationStatus.ON_JOB,
+    ApplicationStatus.NOT_ARRIVED,
+    ApplicationStatus.WITHDRAWN,
+    ApplicationStatus.REJECTED,
+)
+
+
+class BatchStatus(models.TextChoices):
+    PLANNED = "planned", "组织中"
+    DEPARTED = "departed", "已出发"
+    CLOSED = "closed", "已到达"
+
+
 class Channel(models.TextChoices):
     """How a stint came about (输出渠道)."""
 

@@ -11,19 +11,29 @@ Two rules live here and only here:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from laowu.audit.models import AuditEventType
 from laowu.audit.services import audit_record
+from laowu.core import crypto
 from laowu.core.scope import require_in_scope, require_writable_region
-from laowu.placements.choices import Channel, FollowUpKind, FollowUpStatus, WageReporter
-from laowu.placements.models import FollowUpCase, Stint, StintWage
+from laowu.placements.choices import (
+    FINAL_STATUSES,
+    ApplicationStatus,
+    Channel,
+    FollowUpKind,
+    FollowUpStatus,
+    WageReporter,
+)
+from laowu.placements.models import Application, ApplicationEvent, FollowUpCase, Stint, StintWage
+from laowu.placements.orders import employer_name, industry_section, training_trade
 from laowu.placements.scope import ScopeError, destination_scope
 from laowu.regions.models import Region
 from laowu.workers.models import LaborStatus, Person
@@ -122,18 +132,22 @@ def _save_stint(stint: Stint) -> None:
 
 
 @transaction.atomic
-def stint_create(*, user: Any, person: Person, values: dict[str, Any], application: Any = None) -> Stint:
-    """Record a stint (for organised export it is created on arrival; self-arranged and local
-    transfers are entered directly). The person's labor status follows."""
+def stint_create(*, user: Any, person: Person, values: dict[str, Any]) -> Stint:
+    """Record a stint directly (自谋输出, 就地转移, or an organised one entered afterwards).
+    Organised stints are created on arrival by ``application_transition``. Status follows."""
     require_in_scope(user, person.region_id)
     require_writable_region(user, person.region_id)
+    return _stint_insert(user=user, person=person, values=values)
+
+
+def _stint_insert(*, user: Any, person: Person, values: dict[str, Any], application: Any = None) -> Stint:
     Person.objects.select_for_update().filter(pk=person.pk).first()  # serialise one person's stints
     stint = Stint(person=person, region_id=person.region_id)
     for key in (*STINT_FIELDS, "employer_id", "agency_id"):
-        if key in values and hasattr(stint, key):
+        if key in values:
             setattr(stint, key, values[key])
     if application is not None:
-        stint.application = application  # type: ignore[attr-defined]
+        stint.application = application
     _save_stint(stint)
     labor_status_sync(person_ids=[person.pk])
     audit_record(
@@ -250,3 +264,293 @@ def followup_close(*, user: Any, case: FollowUpCase, outcome: str) -> FollowUpCa
     if case.kind == FollowUpKind.RETURNED:
         labor_status_sync(person_ids=[case.person_id])
     return case
+
+
+# --- applications: the one transition table -------------------------------------------------
+
+Check = Callable[[Application], str | None]  # returns a Chinese reason when the check fails
+
+
+def _age_on_departure(app: Application) -> int:
+    return app.person.age_on(app.planned_departure or datetime.date.today())
+
+
+def check_eligible(app: Application) -> str | None:
+    """The order's requirements: age at the departure date, sex, health."""
+    order = app.job_order
+    age = _age_on_departure(app)
+    if order.min_age is not None and age < order.min_age:
+        return f"出发时年龄 {age} 岁，低于要求的 {order.min_age} 岁"
+    if order.max_age is not None and age > order.max_age:
+        return f"出发时年龄 {age} 岁，超过要求的 {order.max_age} 岁"
+    if order.sex and app.person.sex != order.sex:
+        return "性别不符合用工要求"
+    if order.health_codes and app.person.health not in order.health_codes:
+        return f"健康状况（{app.person.get_health_display()}）不符合用工要求"
+    return None
+
+
+def check_political_review(app: Application) -> str | None:
+    return None if app.political_review_passed else "政审未通过或未登记"
+
+
+def check_health_passed(app: Application) -> str | None:
+    if app.health_check_passed is None or not app.health_check_date:
+        return "尚未登记体检结果"
+    return None if app.health_check_passed else "体检不合格"
+
+
+def check_training(app: Application) -> str | None:
+    """先培训后输出: when the order requires it, a passed training of the trade."""
+    from laowu.core.codetables import code_table
+    from laowu.training.selectors import training_passed
+
+    trade = training_trade(app.job_order)
+    if not trade:
+        return None
+    if training_passed(person_id=app.person_id, trade=trade):
+        return None
+    return f"用工要求先培训：尚无「{code_table('trade').name(trade) or trade}」培训合格记录"
+
+
+def check_training_required(app: Application) -> str | None:
+    return None if training_trade(app.job_order) else "该用工信息不要求先培训，可直接面试"
+
+
+def check_contract(app: Application) -> str | None:
+    if not app.contract_signed_on:
+        return "尚未签订就业合同"
+    if not app.contract_term_months or app.contract_wage is None:
+        return "就业合同缺少期限或工资"
+    if app.guaranteed_wage is not None and app.guaranteed_wage > app.contract_wage:
+        return "保底工资不能高于合同工资"
+    return None
+
+
+def check_documents(app: Application) -> str | None:
+    missing = [label for flag, label in ((app.doc_id_card, "身份证"), (app.doc_work_permit, "务工证")) if not flag]
+    return f"证件未办齐：{'、'.join(missing)}" if missing else None
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    checks: tuple[Check, ...] = ()
+    needs_reason: bool = False
+    agency_may: bool = False  # the agency of the order may do it (agency.portal)
+
+
+S = ApplicationStatus
+_OPEN = tuple(s for s in S.values if s not in FINAL_STATUSES)
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition(
+            "screen", "初审（年龄、健康、政审）", (S.REGISTERED,), S.SCREENED, (check_eligible, check_political_review)
+        ),
+        Transition("health_check", "登记体检", (S.SCREENED,), S.HEALTH_CHECKED, (check_health_passed,)),
+        Transition("train", "培训合格", (S.HEALTH_CHECKED,), S.TRAINED, (check_training_required, check_training)),
+        Transition("interview", "面试通过", (S.HEALTH_CHECKED, S.TRAINED), S.INTERVIEWED, (check_training,)),
+        Transition("sign_contract", "签订就业合同", (S.INTERVIEWED,), S.CONTRACTED, (check_contract,)),
+        Transition("documents", "证件办齐", (S.CONTRACTED,), S.DOCUMENTS_READY, (check_documents,)),
+        Transition(
+            "depart",
+            "出发",
+            (S.DOCUMENTS_READY,),
+            S.DEPARTED,
+            (check_contract, check_health_passed, check_training, check_documents),
+        ),
+        Transition("arrive", "确认到岗", (S.DEPARTED,), S.ARRIVED, agency_may=True),
+        Transition("start_work", "正式上岗", (S.ARRIVED,), S.ON_JOB, agency_may=True),
+        Transition("not_arrived", "未到岗", (S.DEPARTED,), S.NOT_ARRIVED, needs_reason=True, agency_may=True),
+        Transition("withdraw", "本人退出", _OPEN, S.WITHDRAWN, needs_reason=True),
+        Transition("reject", "不予通过", _OPEN, S.REJECTED, needs_reason=True),
+    )
+}
+
+# Input each action may carry: field -> parser. Applied before the checks run.
+_DATA_FIELDS: dict[str, tuple[str, ...]] = {
+    "screen": ("political_review_passed",),
+    "health_check": ("health_check_date", "health_check_hospital", "health_check_passed", "health_check_fee"),
+    "interview": ("interview_date",),
+    "sign_contract": ("contract_signed_on", "contract_term_months", "contract_wage", "guaranteed_wage"),
+    "documents": ("doc_id_card", "doc_work_permit", "doc_marriage_cert", "document_fees"),
+    "depart": ("departed_on",),
+    "arrive": ("arrived_on",),
+}
+
+
+def available_actions(app: Application) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if app.status in t.sources]
+
+
+def _may_act(user: Any, app: Application, transition: Transition) -> None:
+    if user.has_cap("placements.edit"):
+        require_writable_region(user, app.region_id)
+        return
+    if transition.agency_may and user.has_cap("agency.portal") and agency_owns(user, app):
+        return
+    raise PermissionDenied("not allowed")
+
+
+def agency_owns(user: Any, app: Application) -> bool:
+    """Whether an agency user acts for the agency of this application's order."""
+    from laowu.placements.agency import agency_application_ids
+
+    return agency_application_ids(user).filter(pk=app.pk).exists()
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    user: Any,
+    application: Application,
+    action: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    health_result_text: str = "",
+) -> Application:
+    """Move an application by one action of ``TRANSITIONS``: check the source status and the
+    preconditions, apply the action's data, record an ApplicationEvent and an audit row, and do
+    the action's effects (arrival creates the organised stint; not arrived opens a follow-up)."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError(f"未知操作：{action}")
+    _may_act(user, application, transition)
+    app = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("person", "job_order__employer", "job_order__agency", "batch")
+        .get(pk=application.pk)
+    )
+    if app.status not in transition.sources:
+        raise ValidationError(
+            f"{app.person.name}：当前状态为「{app.get_status_display()}」，不能执行「{transition.label}」"
+        )
+    reason = (reason or "").strip()[:200]
+    if transition.needs_reason and not reason:
+        raise ValidationError({"reason": f"「{transition.label}」须填写原因"})
+    for field in _DATA_FIELDS.get(action, ()):
+        if data and field in data and data[field] is not None:
+            setattr(app, field, data[field])
+    today = datetime.date.today()
+    if action == "screen":
+        app.screened_on = today
+    elif action == "health_check":
+        if health_result_text:
+            app.health_check_result_enc = crypto.encrypt(health_result_text.strip())
+        if app.health_check_passed is False:
+            transition = Transition("health_check", "体检不合格", (S.SCREENED,), S.REJECTED)
+            reason = reason or "体检不合格"
+    elif action == "depart":
+        app.departed_on = app.departed_on or (app.batch.departure_date if app.batch_id else today)
+    elif action == "arrive":
+        app.arrived_on = app.arrived_on or today
+    failures = [text for check in transition.checks if (text := check(app))]
+    if failures:
+        raise ValidationError(f"{app.person.name}：不能「{transition.label}」——{'；'.join(failures)}")
+    before = app.status
+    app.status = transition.target
+    if transition.target in (S.WITHDRAWN, S.REJECTED, S.NOT_ARRIVED):
+        app.closed_reason = reason
+    app.full_clean()
+    app.save()
+    ApplicationEvent.objects.create(
+        application=app,
+        action=action,
+        from_status=before,
+        to_status=app.status,
+        user=user if getattr(user, "pk", None) else None,
+        reason=reason,
+    )
+    if action == "arrive":
+        order = app.job_order
+        _stint_insert(
+            user=user,
+            person=app.person,
+            application=app,
+            values={
+                "channel": Channel.ORGANISED,
+                "employer_id": order.employer_id,
+                "agency_id": order.agency_id,
+                "employer_name": employer_name(order),
+                "destination_id": order.place_region_id,
+                "industry": industry_section(order),
+                "occupation": order.title[:100],
+                "start_date": app.arrived_on,
+            },
+        )
+    elif action == "not_arrived":
+        case = FollowUpCase(
+            person=app.person,
+            region_id=app.region_id,
+            application=app,
+            kind=FollowUpKind.NOT_ARRIVED,
+            notes=reason,
+            opened_on=today,
+        )
+        case.save()
+    audit_record(
+        event=AuditEventType.UPDATE,
+        user=user,
+        obj=app,
+        detail={"action": action, "from": before, "to": app.status, "reason": reason},
+    )
+    return app
+
+
+def application_bulk_transition(
+    *, user: Any, applications: Iterable[Application], action: str, reason: str = "", data: dict[str, Any] | None = None
+) -> tuple[int, list[str]]:
+    """Apply one action to many applications, each in its own transaction: the ones that pass
+    move, the others stay and are reported (name and reason)."""
+    done, errors = 0, []
+    for app in applications:
+        try:
+            application_transition(user=user, application=app, action=action, reason=reason, data=data)
+            done += 1
+        except ValidationError as exc:
+            errors.append("；".join(exc.messages))
+        except PermissionDenied:
+            errors.append(f"{app.person.name}：无权操作")
+    return done, errors
+
+
+@transaction.atomic
+def application_register(
+    *, user: Any, person: Person, job_order: Any, values: dict[str, Any] | None = None
+) -> Application:
+    """Register a person for a published job order (报名). ``values``: planned_departure,
+    emergency_contact, emergency_phone."""
+    from laowu.jobs.models import JobOrderStatus
+
+    require_in_scope(user, person.region_id)
+    require_writable_region(user, person.region_id)
+    if job_order.status != JobOrderStatus.PUBLISHED:
+        raise ValidationError(f"用工信息「{job_order.title}」当前为「{job_order.get_status_display()}」，不能报名。")
+    if Application.objects.filter(person=person, job_order=job_order).exclude(status__in=FINAL_STATUSES).exists():
+        raise ValidationError(f"{person.name} 已报名该岗位，正在办理中。")
+    app = Application(
+        person=person, job_order=job_order, region_id=person.region_id, registered_on=datetime.date.today()
+    )
+    for key in ("planned_departure", "emergency_contact", "emergency_phone"):
+        if values and key in values:
+            setattr(app, key, values[key])
+    app.full_clean()
+    app.save()
+    ApplicationEvent.objects.create(
+        application=app, action="register", from_status=S.REGISTERED, to_status=S.REGISTERED, user=user
+    )
+    audit_record(event=AuditEventType.CREATE, user=user, obj=app, detail={"job_order": job_order.pk})
+    return app
+
+
+def health_result_text(app: Application, user: Any) -> str:
+    """The decrypted health-check conclusion, only for users who may see sensitive data."""
+    from laowu.core.masking import can_view_sensitive
+
+    if not app.health_check_result_enc or not can_view_sensitive(user):
+        return ""
+    return crypto.decrypt(app.health_check_result_enc)
