@@ -27,12 +27,13 @@ from laowu.core.scope import require_in_scope, require_writable_region
 from laowu.placements.choices import (
     FINAL_STATUSES,
     ApplicationStatus,
+    BatchStatus,
     Channel,
     FollowUpKind,
     FollowUpStatus,
     WageReporter,
 )
-from laowu.placements.models import Application, ApplicationEvent, FollowUpCase, Stint, StintWage
+from laowu.placements.models import Application, ApplicationEvent, Batch, FollowUpCase, Stint, StintWage
 from laowu.placements.orders import employer_name, industry_section, training_trade
 from laowu.placements.scope import ScopeError, destination_scope
 from laowu.regions.models import Region
@@ -554,3 +555,111 @@ def health_result_text(app: Application, user: Any) -> str:
     if not app.health_check_result_enc or not can_view_sensitive(user):
         return ""
     return crypto.decrypt(app.health_check_result_enc)
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+BATCH_FIELDS = (
+    "region_id",
+    "name",
+    "departure_date",
+    "destination_note",
+    "transport",
+    "escort_name",
+    "escort_phone",
+    "send_off_note",
+    "station_phone",
+    "onsite_manager",
+    "onsite_manager_phone",
+    "base_contact",
+    "base_contact_phone",
+)
+
+
+@transaction.atomic
+def batch_save(*, user: Any, values: dict[str, Any], job_orders: Iterable[Any], batch: Batch | None = None) -> Batch:
+    """Create or update a batch for one or more job orders the user may see."""
+    from laowu.jobs.models import JobOrder
+
+    creating = batch is None
+    obj = batch or Batch()
+    if not creating:
+        require_writable_region(user, obj.region_id)
+    for key in BATCH_FIELDS:
+        if key in values:
+            setattr(obj, key, values[key])
+    require_writable_region(user, obj.region_id)
+    orders = list(job_orders)
+    if not orders:
+        raise ValidationError({"job_orders": "请至少选择一条用工信息。"})
+    visible = set(JobOrder.objects.restrict(user).filter(pk__in=[o.pk for o in orders]).values_list("pk", flat=True))
+    if len(visible) != len(orders):
+        raise ValidationError({"job_orders": "所选用工信息不在您的管辖范围内。"})
+    obj.full_clean()
+    obj.save()
+    obj.job_orders.set(orders)
+    audit_record(event=AuditEventType.CREATE if creating else AuditEventType.UPDATE, user=user, obj=obj)
+    return obj
+
+
+@transaction.atomic
+def batch_add_members(*, user: Any, batch: Batch, applications: Iterable[Application]) -> tuple[int, list[str]]:
+    """Put applications into a batch: of the batch's orders, not yet departed, not in another batch."""
+    require_writable_region(user, batch.region_id)
+    order_ids = set(batch.job_orders.values_list("pk", flat=True))
+    done, errors = 0, []
+    for app in applications:
+        require_writable_region(user, app.region_id)
+        if app.job_order_id not in order_ids:
+            errors.append(f"{app.person.name}：所报岗位不属于本批次的用工信息")
+        elif app.status in FINAL_STATUSES or app.status in (S.DEPARTED, S.ARRIVED):
+            errors.append(f"{app.person.name}：当前状态「{app.get_status_display()}」不能加入批次")
+        elif app.batch_id and app.batch_id != batch.pk:
+            errors.append(f"{app.person.name}：已在其他批次中")
+        else:
+            Application.objects.filter(pk=app.pk).update(batch=batch)
+            done += 1
+    audit_record(event=AuditEventType.UPDATE, user=user, obj=batch, detail={"members_added": done})
+    return done, errors
+
+
+@transaction.atomic
+def batch_remove_member(*, user: Any, batch: Batch, application: Application) -> None:
+    require_writable_region(user, batch.region_id)
+    if application.batch_id != batch.pk or application.status in (S.DEPARTED, S.ARRIVED, S.ON_JOB):
+        raise ValidationError("已出发的成员不能移出批次。")
+    Application.objects.filter(pk=application.pk).update(batch=None)
+    audit_record(event=AuditEventType.UPDATE, user=user, obj=batch, detail={"member_removed": application.pk})
+
+
+def batch_sync_status(batch: Batch) -> None:
+    """A batch is departed once any member departed, closed once no member is still travelling."""
+    statuses = set(batch.members.values_list("status", flat=True))
+    if S.DEPARTED in statuses:
+        new = BatchStatus.DEPARTED
+    elif statuses & {S.ARRIVED, S.ON_JOB, S.NOT_ARRIVED}:
+        new = BatchStatus.CLOSED
+    else:
+        new = BatchStatus.PLANNED
+    if batch.status != new:
+        Batch.objects.filter(pk=batch.pk).update(status=new)
+        batch.status = new
+
+
+def batch_transition(
+    *,
+    user: Any,
+    batch: Batch,
+    action: str,
+    application_ids: Iterable[int] | None = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> tuple[int, list[str]]:
+    """One action for the selected members of a batch (all members when none selected)."""
+    members = batch.members.select_related("person")
+    ids = list(application_ids or [])
+    if ids:
+        members = members.filter(pk__in=ids)
+    result = application_bulk_transition(user=user, applications=list(members), action=action, reason=reason, data=data)
+    batch_sync_status(batch)
+    return result
