@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +13,7 @@ from laowu.accounts.forms import LoginForm, PasswordChangeForm, UserCreateForm, 
 from laowu.accounts.models import User
 from laowu.core.audit_context import client_ip
 from laowu.core.types import AuthedRequest
-from laowu.core.views import require_cap
+from laowu.core.views import paginate, require_cap
 from laowu.regions.models import Region
 
 LOGIN_REFUSED = "用户名或密码错误。"
@@ -75,7 +74,7 @@ def user_list_view(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         qs = qs.filter(username__icontains=query) | qs.filter(display_name__contains=query)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     return render(request, "accounts/user_list.html", {"page": page, "q": query})
 
 

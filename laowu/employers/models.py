@@ -121,7 +121,10 @@ class Employer(Party):
         indexes = [region_prefix_index()]
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""), name="employer_credit_code_unique"
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="employer_credit_code_unique",
+                violation_error_message="该统一社会信用代码已登记为用工单位。",
             ),
         ]
 
@@ -155,7 +158,10 @@ class Agency(Party):
         indexes = [region_prefix_index()]
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""), name="agency_credit_code_unique"
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="agency_credit_code_unique",
+                violation_error_message="该统一社会信用代码已登记为中介机构。",
             ),
         ]
 
@@ -207,6 +213,7 @@ class SiteVisit(RegionScopedModel, TimeStampedModel):
                 condition=Q(employer__isnull=False, agency__isnull=True)
                 | Q(employer__isnull=True, agency__isnull=False),
                 name="sitevisit_one_party",
+                violation_error_message="考察对象须为一个用工单位或一个中介机构。",
             ),
         ]
 
@@ -252,7 +259,9 @@ class LaborBase(RegionScopedModel, TimeStampedModel):
         indexes = [region_prefix_index()]
         constraints = [
             models.CheckConstraint(
-                condition=Q(employer__isnull=False) | Q(agency__isnull=False), name="laborbase_has_partner"
+                condition=Q(employer__isnull=False) | Q(agency__isnull=False),
+                name="laborbase_has_partner",
+                violation_error_message="请选择合作用工单位或中介机构（至少一个）。",
             ),
         ]
 

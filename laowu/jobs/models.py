@@ -185,14 +185,25 @@ class JobOrder(RegionScopedModel, TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(employer__isnull=False) | Q(agency__isnull=False), name="joborder_has_party"
+                condition=Q(employer__isnull=False) | Q(agency__isnull=False),
+                name="joborder_has_party",
+                violation_error_message="请选择用工单位或中介机构（至少一个）。",
             ),
-            models.CheckConstraint(condition=Q(wage_max__gte=models.F("wage_min")), name="joborder_wage_range"),
+            models.CheckConstraint(
+                condition=Q(wage_max__gte=models.F("wage_min")),
+                name="joborder_wage_range",
+                violation_error_message="月工资上限不能低于下限。",
+            ),
             models.CheckConstraint(
                 condition=Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(max_age__gte=models.F("min_age")),
                 name="joborder_age_range",
+                violation_error_message="最高年龄不能低于最低年龄。",
             ),
-            models.CheckConstraint(condition=Q(headcount__gte=1), name="joborder_headcount_positive"),
+            models.CheckConstraint(
+                condition=Q(headcount__gte=1),
+                name="joborder_headcount_positive",
+                violation_error_message="招用人数至少为 1。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -283,7 +294,11 @@ class Bulletin(RegionScopedModel, TimeStampedModel):
         ordering = ["-issue_date", "-number"]
         indexes = [region_prefix_index()]
         constraints = [
-            models.UniqueConstraint(fields=["region", "number"], name="bulletin_number_per_region"),
+            models.UniqueConstraint(
+                fields=["region", "number"],
+                name="bulletin_number_per_region",
+                violation_error_message="本区划已有该期号的简报。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -310,8 +325,14 @@ class BulletinItem(models.Model):
         verbose_name_plural = "简报条目"
         ordering = ["bulletin", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["bulletin", "order"], name="bulletinitem_order_once"),
-            models.UniqueConstraint(fields=["bulletin", "position"], name="bulletinitem_position_once"),
+            models.UniqueConstraint(
+                fields=["bulletin", "order"],
+                name="bulletinitem_order_once",
+                violation_error_message="同一条用工信息在一期简报中只能刊登一次。",
+            ),
+            models.UniqueConstraint(
+                fields=["bulletin", "position"], name="bulletinitem_position_once", violation_error_message="序号重复。"
+            ),
         ]
 
     def __str__(self) -> str:

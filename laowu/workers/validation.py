@@ -48,9 +48,15 @@ _SPLIT = re.compile(r"[、,，;；/\s]+")
 class Cleaned:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (field label, reason)
+    field_errors: dict[str, list[str]] = field(default_factory=dict)  # field key -> reasons (forms)
 
     def error(self, key: str, message: str) -> None:
         self.errors.append((LABELS.get(key, key), message))
+        self.field_errors.setdefault(key, []).append(message)
+
+    def messages_by_field(self) -> dict[str, list[str]]:
+        """Errors keyed by field, each message naming the field (for forms and the API)."""
+        return {key: [f"{LABELS.get(key, key)}：{m}" for m in msgs] for key, msgs in self.field_errors.items()}
 
 
 def name_initials(name: str) -> str:
@@ -63,7 +69,7 @@ def _text(raw: Mapping[str, Any], key: str) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).replace("\u3000", " ").strip()
+    return str(value).replace("\u3000", " ").replace("\x00", "").strip()
 
 
 def _coded(cleaned: Cleaned, raw: Mapping[str, Any], key: str, table: str, default: str | None) -> None:
@@ -134,7 +140,9 @@ def clean_person(raw: Mapping[str, Any], *, partial: bool = False) -> Cleaned:
             cleaned.values["sex"] = parsed.sex
     if present("region"):
         region = idcard.normalise(raw.get("region"))
-        if not region.isdigit() or len(region) not in (12, 15):
+        if not region:
+            cleaned.error("region", "不能为空")
+        elif not region.isdigit() or len(region) not in (12, 15):
             cleaned.error("region", f"「{region}」应为 12 位村级或 15 位组级区划代码")
         else:
             cleaned.values["region_id"] = region

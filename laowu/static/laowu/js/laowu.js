@@ -6,7 +6,9 @@ document.addEventListener("click", function (event) {
   if (option) {
     var picker = option.closest("[data-region-picker]");
     if (picker) {
-      picker.querySelector("input[type=hidden]").value = option.dataset.value;
+      var hidden = picker.querySelector("input[type=hidden]");
+      hidden.value = option.dataset.value;
+      hidden.dispatchEvent(new Event("change", { bubbles: true }));
       picker.querySelector("input[type=search]").value = option.dataset.label;
       picker.querySelector(".picker-results").innerHTML = "";
     }
