@@ -1,0 +1,264 @@
+"""Demo history 2023-2025: stints by channel and destination scope in the proportions of the
+source reports, monthly wages, and escorted batches to the demo's published job orders.
+
+- Shahe (沙河镇): organised 8,000 : self-arranged 5,000 : local transfer 8,000 person-times in three
+  years; of the organised, about 10% to the south-east coast, the rest to the north-west bases.
+- Baoshan (保山市, 2004): 16,000 exported, about 12,400 organised by the counties, 4,200 of them
+  organised out of the province; the rest self-arranged.
+Scaled to the demo's population (the people the registry demo marked away, local or returned),
+keeping those ratios. Statuses are then set by the one rule, ``labor_status_sync``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from laowu.core.audit_context import audit_context
+from laowu.core.demo import BAOSHAN_COUNTIES, SHAHE
+from laowu.placements import services
+from laowu.placements.choices import Channel, DestinationScope
+from laowu.placements.models import Stint, StintWage
+from laowu.placements.scope import ScopeError, destination_scope
+from laowu.workers.models import LaborStatus, Person
+
+# (channel, weight) per area, from the reports.
+CHANNELS = {
+    SHAHE: [(Channel.ORGANISED, 8), (Channel.SELF_ARRANGED, 5), (Channel.LOCAL, 8)],
+    "5305": [(Channel.ORGANISED, 124), (Channel.SELF_ARRANGED, 36)],
+}
+# Destinations (code, weight, employer, industry section) per area and channel.
+DESTINATIONS = {
+    (SHAHE, Channel.ORGANISED): [
+        ("4403", 10, "深圳百灵电子有限公司", "C"),
+        ("65", 30, "新疆天然气公司工程处", "B"),
+        ("63", 20, "青海铁路电气化工程项目部", "E"),
+        ("6209", 25, "酒泉风电基地建设项目部", "E"),
+        ("6206", 15, "敦煌宾馆", "H"),
+    ],
+    (SHAHE, Channel.SELF_ARRANGED): [
+        ("65", 40, "新疆餐饮业个体", "H"),
+        ("5101", 20, "成都奥瑞金包装厂", "C"),
+        ("620702", 40, "张掖市区建筑工地", "E"),
+    ],
+    (SHAHE, Channel.LOCAL): [
+        ("620723101", 60, "沙建公司项目部", "E"),
+        ("620723102", 40, "临泽县城个体餐饮", "H"),
+    ],
+    ("5305", Channel.ORGANISED): [
+        ("4419", 20, "东莞制衣厂", "C"),
+        ("4403", 10, "深圳电子装配厂", "C"),
+        ("31", 4, "上海宾馆服务", "H"),
+        ("5301", 46, "昆明鑫德有限公司派遣", "O"),
+        ("5304", 20, "玉溪卷烟厂配套企业", "C"),
+    ],
+    ("5305", Channel.SELF_ARRANGED): [
+        ("53", 0, "", ""),
+        ("5301", 60, "昆明建筑工地", "E"),
+        ("4401", 40, "广州鞋厂", "C"),
+    ],
+}
+WAGE_RANGE = {
+    DestinationScope.OUT_OF_PROVINCE: (4500, 6500),
+    DestinationScope.OUT_OF_CITY: (3800, 5500),
+    DestinationScope.OUT_OF_COUNTY: (3200, 4800),
+    DestinationScope.OUT_OF_TOWNSHIP: (2800, 4200),
+    DestinationScope.IN_TOWNSHIP: (2600, 4000),
+}
+
+
+def _weighted(rng: Any, rows: list[Any]) -> Any:
+    total = sum(r[1] for r in rows)
+    pick = rng.uniform(0, total)
+    for row in rows:
+        pick -= row[1]
+        if pick <= 0:
+            return row
+    return rows[-1]
+
+
+def _area(region_id: str) -> str:
+    return SHAHE if region_id.startswith(SHAHE) else "5305"
+
+
+def _stints(ctx: Any, today: datetime.date) -> tuple[list[Stint], list[int]]:
+    rng = ctx.rng
+    statuses = (LaborStatus.WORKING_AWAY, LaborStatus.WORKING_LOCAL, LaborStatus.RETURNED)
+    people = list(
+        Person.objects.filter(labor_status__in=statuses)
+        .filter(region__code__regex=r"^(" + "|".join([SHAHE, *BAOSHAN_COUNTIES]) + ")")
+        .values_list("pk", "region_id", "labor_status")
+    )
+    stints: list[Stint] = []
+    for person_id, region_id, status in people:
+        area = _area(region_id)
+        channel = _weighted(rng, CHANNELS[area])[0]
+        if status == LaborStatus.WORKING_LOCAL and area == SHAHE:
+            channel = Channel.LOCAL
+        # An earlier, ended stint for about a third (person-times over three years).
+        periods: list[tuple[datetime.date, datetime.date | None, Any]] = []
+        if rng.random() < 0.35:
+            start = datetime.date(2023, rng.randrange(2, 5), rng.randrange(1, 28))
+            periods.append(
+                (start, start + datetime.timedelta(days=rng.randrange(150, 300)), _weighted(rng, CHANNELS[area])[0])
+            )
+        last_end = periods[-1][1] if periods and periods[-1][1] else datetime.date(2023, 1, 1)
+        start = max(last_end + datetime.timedelta(days=rng.randrange(20, 120)), datetime.date(2024, 1, 1))
+        start = min(start, today - datetime.timedelta(days=30))
+        end = None
+        if status == LaborStatus.RETURNED:
+            end = min(
+                today - datetime.timedelta(days=rng.randrange(5, 60)),
+                start + datetime.timedelta(days=rng.randrange(120, 330)),
+            )
+            end = max(end, start)
+        periods.append((start, end, channel))
+        for start, end, chan in periods:
+            rows = [r for r in DESTINATIONS[(area, chan)] if r[1]]
+            code, _, employer, industry = _weighted(rng, rows)
+            try:
+                scope = destination_scope(region_id, code)
+            except ScopeError:
+                continue
+            stints.append(
+                Stint(
+                    person_id=person_id,
+                    region_id=region_id,
+                    channel=chan,
+                    employer_name=employer,
+                    destination_id=code,
+                    destination_scope=scope,
+                    industry=industry,
+                    start_date=start,
+                    end_date=end,
+                    end_reason="合同期满返乡" if end else "",
+                )
+            )
+    return stints, [p[0] for p in people]
+
+
+def _wages(ctx: Any, stints: list[Stint], today: datetime.date) -> list[StintWage]:
+    rng = ctx.rng
+    wages = []
+    for stint in stints:
+        low, high = WAGE_RANGE[DestinationScope(stint.destination_scope)]
+        base = rng.randrange(low, high)
+        month = stint.start_date.replace(day=1)
+        last = (stint.end_date or today).replace(day=1)
+        count = 0
+        while month <= last and count < 12:
+            if month > stint.start_date.replace(day=1) or stint.start_date.day <= 10:
+                amount = Decimal(base + rng.randrange(-300, 400)).quantize(Decimal("1.00"))
+                wages.append(StintWage(stint=stint, month=month, amount=amount, reporter="station"))
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+            count += 1
+    return wages
+
+
+def _batches(ctx: Any) -> str:
+    """One escorted batch per published demo order whose county has a demo station/county user."""
+    from laowu.jobs.models import JobOrder, JobOrderStatus
+
+    rng = ctx.rng
+    users = [
+        u
+        for key, u in ctx.users.items()
+        if key in ("station_shahe", "station_lujiang", "county_longyang", "county_changning")
+    ]
+    orders = list(JobOrder.objects.filter(status=JobOrderStatus.PUBLISHED).order_by("pk")[:6])
+    made = members = 0
+    for index, order in enumerate(orders):
+        user = next(
+            (
+                u
+                for u in users
+                if u.region_id.startswith(order.region_id[:6]) or order.region_id.startswith(u.region_id)
+            ),
+            None,
+        )
+        if user is None:
+            continue
+        pool = list(
+            Person.objects.restrict(user)
+            .filter(labor_status=LaborStatus.SURPLUS, stints__isnull=True, birth_date__gt=datetime.date(1975, 1, 1))
+            .order_by("?")[:18]
+        )
+        if len(pool) < 4:
+            continue
+        departure = datetime.date(2025, 3 + index, 8)
+        batch = services.batch_save(
+            user=user,
+            values={
+                "region_id": user.region_id,
+                "name": f"2025年第{index + 1}批 · {order.title}",
+                "departure_date": departure,
+                "destination_note": order.place_region.full_name,
+                "transport": rng.choice(["包车至火车站，乘火车硬座", "大巴直达", "火车卧铺"]),
+                "escort_name": rng.choice(["张干事", "李站长", "王主任"]),
+                "escort_phone": "139" + f"{rng.randrange(10**8):08d}",
+                "send_off_note": "镇党委、政府举行“劳务大军欢送仪式”，领导为务工人员送行并发放补助。",
+                "station_phone": "0936-55" + f"{rng.randrange(10**5):05d}",
+            },
+            job_orders=[order],
+        )
+        made += 1
+        for position, person in enumerate(pool):
+            app = services.application_register(
+                user=user, person=person, job_order=order, values={"planned_departure": departure}
+            )
+            steps: list[tuple[str, dict[str, Any]]] = [
+                ("screen", {"political_review_passed": True}),
+                (
+                    "health_check",
+                    {
+                        "health_check_date": departure - datetime.timedelta(days=14),
+                        "health_check_hospital": "县人民医院",
+                        "health_check_passed": position % 9 != 8,
+                        "health_check_fee": Decimal("27.00"),
+                    },
+                ),
+                ("interview", {"interview_date": departure - datetime.timedelta(days=10)}),
+                (
+                    "sign_contract",
+                    {
+                        "contract_signed_on": departure - datetime.timedelta(days=7),
+                        "contract_term_months": 12,
+                        "contract_wage": order.wage_min,
+                        "guaranteed_wage": order.guaranteed_wage,
+                    },
+                ),
+                (
+                    "documents",
+                    {
+                        "doc_id_card": True,
+                        "doc_work_permit": True,
+                        "doc_marriage_cert": rng.random() < 0.5,
+                        "document_fees": Decimal("15.00"),
+                    },
+                ),
+            ]
+            try:
+                for action, data in steps:
+                    app = services.application_transition(user=user, application=app, action=action, data=data)
+            except Exception:  # failed health check, training required ...: the application stops there
+                continue
+            services.batch_add_members(user=user, batch=batch, applications=[app])
+            members += 1
+        if index % 3 != 2:  # the last batches are still being organised
+            services.batch_transition(user=user, batch=batch, action="depart")
+            services.batch_transition(
+                user=user, batch=batch, action="arrive", data={"arrived_on": departure + datetime.timedelta(days=2)}
+            )
+    return f"batches: {made} with {members} members"
+
+
+def load(ctx: Any) -> None:
+    today = datetime.date.today()
+    with audit_context(source="demo"):
+        stints, person_ids = _stints(ctx, today)
+        Stint.objects.bulk_create(stints, batch_size=2000)
+        StintWage.objects.bulk_create(_wages(ctx, stints, today), batch_size=5000)
+        services.labor_status_sync(person_ids=person_ids, today=today)
+        ctx.log.append(f"stints: {len(stints)}")
+        ctx.log.append(_batches(ctx))
