@@ -41,7 +41,7 @@ def order(villages: dict[str, str]) -> Any:
 
 @pytest.fixture
 def training_order(villages: dict[str, str]) -> Any:
-    return make_order(training_required=True, training_trade_code="bricklayer", title="建筑瓦工")
+    return make_order(training_required=True, training_trade_code="01", title="建筑瓦工")
 
 
 @pytest.fixture
