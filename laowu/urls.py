@@ -13,6 +13,7 @@ urlpatterns = [
     path("jobs/", include("laowu.jobs.urls")),
     path("placements/", include("laowu.placements.urls")),
     path("training/", include("laowu.training.urls")),
+    path("imports/", include("laowu.imports.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

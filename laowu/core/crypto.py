@@ -64,7 +64,9 @@ def decrypt(blob: bytes | memoryview | None) -> str:
 
 
 def blind_index(value: str) -> str:
-    return hmac.new(_index_key(), value.encode("utf-8"), hashlib.sha256).hexdigest()
+    # hmac.digest: the one-shot C path, several times faster than hmac.new(...).hexdigest()
+    # (it matters for imports of a million rows); the same value.
+    return hmac.digest(_index_key(), value.encode("utf-8"), hashlib.sha256).hex()
 
 
 def reset_cache() -> None:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "laowu.jobs",
     "laowu.placements",
     "laowu.training",
+    "laowu.imports",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,17 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+# Imports (laowu/imports): the largest file accepted, and up to which size a file is checked and
+# imported inside the request (larger ones run as a background job with a progress bar).
+IMPORT_MAX_BYTES = int(os.environ.get("LAOWU_IMPORT_MAX_MB", "300")) * 1024 * 1024
+IMPORT_INLINE_MAX_BYTES = int(os.environ.get("LAOWU_IMPORT_INLINE_KB", "512")) * 1024
+IMPORT_ALWAYS_INLINE = os.environ.get("LAOWU_IMPORT_ALWAYS_INLINE", "") == "1"
+# Exports (SECURITY.md item 24): temporary files older than this are removed.
+EXPORT_FILE_MAX_AGE_SECONDS = 3600
+# An Excel export beyond this many rows is refused with advice to narrow it or take CSV
+# (a workbook cannot be sent before it is complete; CSV streams).
+EXPORT_XLSX_MAX_ROWS = 200_000
 
 # Field encryption (SECURITY.md item 17): the key lives outside the database.
 FIELD_ENCRYPTION_KEY_FILE = Path(os.environ.get("LAOWU_KEY_FILE", DATA_DIR / "field.key"))

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime
 
-import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
 from laowu.core import crypto
 from laowu.core.codetables import choices
+from laowu.core.history import track_bulk_aware
 from laowu.core.masking import mask_id_number
 from laowu.core.scope import RegionScopedModel, TimeStampedModel, region_prefix_index
 
@@ -49,7 +49,7 @@ class Sex(models.TextChoices):
     FEMALE = "2", "女"
 
 
-@pghistory.track()
+@track_bulk_aware()
 class Household(RegionScopedModel, TimeStampedModel):
     """A household (户): members, head, poverty status, income by year."""
 
@@ -89,7 +89,7 @@ class HouseholdIncome(models.Model):
         return f"{self.household_id} {self.year}"
 
 
-@pghistory.track(exclude=["id_number_enc"])
+@track_bulk_aware(exclude=["id_number_enc"])
 class Person(RegionScopedModel, TimeStampedModel):
     """A rural laborer (农村劳动力), keyed by the resident ID number, one row in the whole system.
 
@@ -102,7 +102,7 @@ class Person(RegionScopedModel, TimeStampedModel):
     name = models.CharField("姓名", max_length=50)
     name_initials = models.CharField("姓名拼音首字母", max_length=20, blank=True)
     id_number_enc = models.BinaryField("身份证号（密文）", editable=False)
-    id_number_hash = models.CharField("身份证号索引", max_length=64, unique=True, editable=False)
+    id_number_hash = models.CharField("身份证号索引", max_length=64, editable=False)
     id_number_masked = models.CharField("身份证号", max_length=18, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
@@ -140,6 +140,9 @@ class Person(RegionScopedModel, TimeStampedModel):
             models.Index(fields=["birth_date"], name="person_birth"),
             GinIndex(fields=["trades"], name="person_trades_gin"),
         ]
+        # A constraint, not ``unique=True``: the hash is never searched by prefix, so no second
+        # (varchar_pattern_ops) index to maintain on every imported row.
+        constraints = [models.UniqueConstraint(fields=["id_number_hash"], name="person_id_number_unique")]
 
     def __str__(self) -> str:
         return self.name

@@ -9,8 +9,10 @@ change) is recorded by the pghistory triggers on Person and Household.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 import pghistory.runtime
@@ -25,9 +27,9 @@ from laowu.core.masking import can_view_sensitive, mask_id_number, mask_phone
 from laowu.core.scope import in_scope, require_in_scope
 from laowu.regions.models import Region, RegionLevel
 from laowu.workers.models import Household, HouseholdIncome, Person, PovertyStatus
-from laowu.workers.validation import LABELS, Cleaned, clean_person
+from laowu.workers.selectors import FILTER_KEYS, Ledger
+from laowu.workers.validation import HEAD_RELATION, LABELS, Cleaned, clean_person
 
-HEAD_RELATION = "02"  # GB/T 4761-2008 户主
 # Person fields a register/update may set from clean_person's values (region: transfer only).
 _PERSON_FIELDS = (
     "name",
@@ -509,3 +511,103 @@ def household_set_income(
         detail={"action": "income", "year": year_value, "changes": _changes(old, new)},
     )
     return income
+
+
+# Export (导出) ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonExport:
+    """An export ready to send: a finished workbook (``path``) or streamed CSV ``lines``."""
+
+    filename: str
+    content_type: str
+    path: Path | None = None
+    lines: Iterator[str] | None = None
+    rows: int = 0
+
+
+def _export_audit(
+    *, user: Any, ledger: str, filters: Mapping[str, str], fmt: str, full: bool, rows: int, reason: str
+) -> None:
+    with transaction.atomic():
+        audit_record(
+            event=AuditEventType.EXPORT,
+            user=user,
+            ip=_request_ip(),
+            object_type="workers.person",
+            object_repr=Ledger.LABELS.get(ledger, ledger),
+            detail={
+                "ledger": ledger,
+                "format": fmt,
+                "rows": rows,
+                "full_numbers": full,
+                "reason": reason[:200],
+                "filters": {k: str(v)[:50] for k, v in filters.items() if v and k in FILTER_KEYS},
+            },
+        )
+
+
+def person_export(
+    *,
+    user: Any,
+    ledger: str,
+    filters: Mapping[str, str],
+    fmt: str = "xlsx",
+    full: bool = False,
+    reason: str = "",
+) -> PersonExport:
+    """Export a filtered ledger in the user's scope: masked numbers unless ``full`` (needs
+    ``sensitive.view`` and a reason), logged with its row count (SECURITY.md items 11-13).
+    Excel is written row by row to a temporary file; CSV streams."""
+    from django.conf import settings
+
+    from laowu.core.xlsx import export_file
+    from laowu.workers.ledger_xlsx import people_csv_lines, write_people_xlsx
+    from laowu.workers.selectors import person_list
+
+    if not user.has_cap("registry.export"):
+        raise PermissionDenied("registry.export")
+    if ledger not in Ledger.LABELS:
+        raise ValidationError({"ledger": ["未知的台帐"]})
+    reason = (reason or "").strip()
+    if full:
+        if not can_view_sensitive(user):
+            raise PermissionDenied("sensitive.view")
+        if not reason:
+            raise ValidationError({"reason": ["导出完整身份证号和电话须填写用途"]})
+    qs = person_list(user=user, ledger=ledger, filters=filters)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M")
+    base = f"{Ledger.LABELS[ledger]}-{stamp}"
+    if fmt == "csv":
+
+        def lines() -> Iterator[str]:
+            sent = 0
+            try:
+                for line in people_csv_lines(qs.iterator(chunk_size=2000), full=full):
+                    yield line
+                    sent += 1
+            finally:
+                _export_audit(
+                    user=user,
+                    ledger=ledger,
+                    filters=filters,
+                    fmt="csv",
+                    full=full,
+                    rows=max(sent - 1, 0),
+                    reason=reason,
+                )
+
+        return PersonExport(filename=f"{base}.csv", content_type="text/csv; charset=utf-8", lines=lines())
+    limit = settings.EXPORT_XLSX_MAX_ROWS
+    if qs.order_by()[: limit + 1].count() > limit:
+        raise ValidationError(f"符合条件的超过 {limit:,} 人：请缩小查询范围分批导出 Excel，或导出 CSV（不限行数）")
+    with export_file(".xlsx") as path:
+        rows = write_people_xlsx(path, qs.iterator(chunk_size=2000), title=Ledger.LABELS[ledger], full=full)
+    _export_audit(user=user, ledger=ledger, filters=filters, fmt="xlsx", full=full, rows=rows, reason=reason)
+    return PersonExport(
+        filename=f"{base}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        path=path,
+        rows=rows,
+    )

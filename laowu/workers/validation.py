@@ -6,6 +6,7 @@ output is clean values for the Person model, or errors as (field label, reason) 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ LABELS: dict[str, str] = {
     "available_from": "最早可外出日期",
     "notes": "备注",
 }
+HEAD_RELATION = "02"  # GB/T 4761-2008 户主
 _PHONE = re.compile(r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
 _TRUE = {"是", "有", "1", "y", "yes", "true", "√", "✓"}
 _FALSE = {"否", "无", "0", "n", "no", "false", ""}
@@ -59,8 +61,15 @@ class Cleaned:
         return {key: [f"{LABELS.get(key, key)}：{m}" for m in msgs] for key, msgs in self.field_errors.items()}
 
 
+@functools.lru_cache(maxsize=65536)
+def _initial(char: str) -> str:
+    return "".join(lazy_pinyin(char, style=Style.FIRST_LETTER)).lower()
+
+
 def name_initials(name: str) -> str:
-    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()[:20]
+    """Pinyin initials for search (王小明 → wxm), character by character (cached: imports call
+    this a million times; names are not phrases, so nothing is lost against whole-string)."""
+    return "".join(_initial(c) for c in name)[:20]
 
 
 def _text(raw: Mapping[str, Any], key: str) -> str:
@@ -72,41 +81,123 @@ def _text(raw: Mapping[str, Any], key: str) -> str:
     return str(value).replace("\u3000", " ").replace("\x00", "").strip()
 
 
-def _coded(cleaned: Cleaned, raw: Mapping[str, Any], key: str, table: str, default: str | None) -> None:
-    text = _text(raw, key)
-    if not text:
-        if default is not None:
-            cleaned.values[key] = default
-        return
-    code = code_table(table).lookup(text)
-    if code is None:
-        cleaned.error(key, f"「{text}」不是有效的{LABELS[key]}")
-    else:
-        cleaned.values[key] = code
+class FieldError(ValueError):
+    """One field's value is wrong; the message (Chinese) says why, without the field's name."""
 
 
-def _choice(cleaned: Cleaned, raw: Mapping[str, Any], key: str, choices: Any, default: str) -> None:
-    text = _text(raw, key)
-    if not text:
-        cleaned.values[key] = default
-        return
-    for value, label in choices:
-        if text in (value, label):
-            cleaned.values[key] = value
-            return
-    cleaned.error(key, f"「{text}」不是有效的{LABELS[key]}（可填：{'、'.join(str(lbl) for _, lbl in choices)}）")
+# Per-field rules: raw text (never empty: blanks are handled by the caller) -> clean value.
+# ``clean_person`` and the Excel import both use these, so a rule exists once.
 
 
-def _codes_list(cleaned: Cleaned, raw: Mapping[str, Any], key: str, table: str) -> None:
-    text = _text(raw, key)
-    codes: list[str] = []
-    for part in filter(None, _SPLIT.split(text)):
-        code = code_table(table).lookup(part)
+def rule_name(text: str) -> str:
+    name = text.replace(" ", "")
+    if len(name) > 50:
+        raise FieldError("超过 50 个字")
+    return name
+
+
+def rule_region(text: str) -> str:
+    region = idcard.normalise(text)
+    if not region.isdigit() or len(region) not in (12, 15):
+        raise FieldError(f"「{region}」应为 12 位村级或 15 位组级区划代码")
+    return region
+
+
+def _coded_rule(key: str, table: str) -> Any:
+    def rule(text: str) -> str:
+        code = code_table(table).lookup(text)
         if code is None:
-            cleaned.error(key, f"「{part}」不是已知的工种")
+            raise FieldError(f"「{text}」不是有效的{LABELS[key]}")
+        return code
+
+    return rule
+
+
+def rule_phone(text: str) -> str:
+    phone = idcard.normalise(text)
+    if phone and not _PHONE.match(phone):
+        raise FieldError(f"「{phone}」不是有效的手机或固定电话号码")
+    return phone
+
+
+def _choice_rule(key: str, choices: Any) -> Any:
+    def rule(text: str) -> str:
+        for value, label in choices:
+            if text in (value, label):
+                return str(value)
+        raise FieldError(f"「{text}」不是有效的{LABELS[key]}（可填：{'、'.join(str(lbl) for _, lbl in choices)}）")
+
+    return rule
+
+
+def rule_trades(text: str) -> list[str]:
+    codes: list[str] = []
+    bad: list[str] = []
+    for part in filter(None, _SPLIT.split(text)):
+        code = code_table("trade").lookup(part)
+        if code is None:
+            bad.append(part)
         elif code not in codes:
             codes.append(code)
-    cleaned.values[key] = codes
+    if bad:
+        raise FieldError("；".join(f"「{part}」不是已知的工种" for part in bad))
+    return codes
+
+
+def rule_yes_no(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise FieldError(f"「{text}」应填“是”或“否”")
+
+
+def rule_destinations(text: str) -> list[str]:
+    codes = [idcard.normalise(p) for p in _SPLIT.split(text) if p]
+    bad = [c for c in codes if not c.isdigit() or len(c) not in (2, 4, 6)]
+    if bad:
+        raise FieldError(f"「{'、'.join(bad)}」应为 2/4/6 位省市县区划代码")
+    return codes
+
+
+def rule_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text[:10].replace("/", "-").replace(".", "-"))
+    except ValueError:
+        raise FieldError(f"「{text}」不是有效日期（格式 2026-03-01）") from None
+
+
+def rule_household_number(text: str) -> str:
+    if len(text) > 32:
+        raise FieldError("超过 32 个字符")
+    return text
+
+
+def rule_notes(text: str) -> str:
+    return text[:2000]
+
+
+# Field key -> (rule, value for a blank cell on a new record; None = leave unset).
+RULES: dict[str, tuple[Any, Any]] = {
+    "ethnicity": (_coded_rule("ethnicity", "ethnicity"), "01"),
+    "education": (_coded_rule("education", "education"), ""),
+    "health": (_coded_rule("health", "health"), "1"),
+    "political_status": (_coded_rule("political_status", "political"), "13"),
+    "relation_to_head": (_coded_rule("relation_to_head", "relation"), ""),
+    "phone": (rule_phone, ""),
+    "labor_status": (_choice_rule("labor_status", LaborStatus.choices), LaborStatus.FARMING),
+    "poverty_status": (_choice_rule("poverty_status", PovertyStatus.choices), PovertyStatus.GENERAL),
+    "trades": (rule_trades, []),
+    "preferred_trades": (rule_trades, []),
+    "wants_to_go_out": (rule_yes_no, False),
+    "preferred_destinations": (rule_destinations, []),
+    "available_from": (rule_date, None),
+    "household_number": (rule_household_number, ""),
+    "notes": (rule_notes, ""),
+}
+# Cleaned only through the ID-number rules (birth date and sex come from the number).
+REQUIRED = ("name", "id_number", "region")
 
 
 def clean_person(raw: Mapping[str, Any], *, partial: bool = False) -> Cleaned:
@@ -121,14 +212,15 @@ def clean_person(raw: Mapping[str, Any], *, partial: bool = False) -> Cleaned:
         return not partial or key in raw
 
     if present("name"):
-        name = _text(raw, "name").replace(" ", "")
-        if not name:
+        name = _text(raw, "name")
+        if not name.replace(" ", ""):
             cleaned.error("name", "不能为空")
-        elif len(name) > 50:
-            cleaned.error("name", "超过 50 个字")
         else:
-            cleaned.values["name"] = name
-            cleaned.values["name_initials"] = name_initials(name)
+            try:
+                cleaned.values["name"] = rule_name(name)
+                cleaned.values["name_initials"] = name_initials(cleaned.values["name"])
+            except FieldError as exc:
+                cleaned.error("name", str(exc))
     if present("id_number"):
         try:
             parsed = idcard.parse(raw.get("id_number"))
@@ -139,60 +231,24 @@ def clean_person(raw: Mapping[str, Any], *, partial: bool = False) -> Cleaned:
             cleaned.values["birth_date"] = parsed.birth_date
             cleaned.values["sex"] = parsed.sex
     if present("region"):
-        region = idcard.normalise(raw.get("region"))
-        if not region:
+        region = _text(raw, "region")
+        if not idcard.normalise(region):
             cleaned.error("region", "不能为空")
-        elif not region.isdigit() or len(region) not in (12, 15):
-            cleaned.error("region", f"「{region}」应为 12 位村级或 15 位组级区划代码")
         else:
-            cleaned.values["region_id"] = region
-    for key, table, default in (
-        ("ethnicity", "ethnicity", "01"),
-        ("education", "education", ""),
-        ("health", "health", "1"),
-        ("political_status", "political", "13"),
-        ("relation_to_head", "relation", ""),
-    ):
-        if present(key):
-            _coded(cleaned, raw, key, table, default)
-    if present("phone"):
-        phone = idcard.normalise(raw.get("phone"))
-        if phone and not _PHONE.match(phone):
-            cleaned.error("phone", f"「{phone}」不是有效的手机或固定电话号码")
-        else:
-            cleaned.values["phone"] = phone
-    if present("labor_status"):
-        _choice(cleaned, raw, "labor_status", LaborStatus.choices, LaborStatus.FARMING)
-    if present("poverty_status"):
-        _choice(cleaned, raw, "poverty_status", PovertyStatus.choices, PovertyStatus.GENERAL)
-    for key in ("trades", "preferred_trades"):
-        if present(key):
-            _codes_list(cleaned, raw, key, "trade")
-    if present("wants_to_go_out"):
-        text = _text(raw, "wants_to_go_out").lower()
-        if text in _TRUE:
-            cleaned.values["wants_to_go_out"] = True
-        elif text in _FALSE:
-            cleaned.values["wants_to_go_out"] = False
-        else:
-            cleaned.error("wants_to_go_out", f"「{text}」应填“是”或“否”")
-    if present("preferred_destinations"):
-        codes = [idcard.normalise(p) for p in _SPLIT.split(_text(raw, "preferred_destinations")) if p]
-        bad = [c for c in codes if not c.isdigit() or len(c) not in (2, 4, 6)]
-        if bad:
-            cleaned.error("preferred_destinations", f"「{'、'.join(bad)}」应为 2/4/6 位省市县区划代码")
-        cleaned.values["preferred_destinations"] = [c for c in codes if c not in bad]
-    if present("available_from"):
-        text = _text(raw, "available_from")
-        if text:
             try:
-                cleaned.values["available_from"] = datetime.date.fromisoformat(text[:10].replace("/", "-"))
-            except ValueError:
-                cleaned.error("available_from", f"「{text}」不是有效日期（格式 2026-03-01）")
-        else:
-            cleaned.values["available_from"] = None
-    if present("household_number"):
-        cleaned.values["household_number"] = _text(raw, "household_number")[:32]
-    if present("notes"):
-        cleaned.values["notes"] = _text(raw, "notes")[:2000]
+                cleaned.values["region_id"] = rule_region(region)
+            except FieldError as exc:
+                cleaned.error("region", str(exc))
+    for key, (rule, default) in RULES.items():
+        if not present(key):
+            continue
+        text = _text(raw, key)
+        if not text:
+            if default is not None or key == "available_from":
+                cleaned.values[key] = list(default) if isinstance(default, list) else default
+            continue
+        try:
+            cleaned.values[key] = rule(text)
+        except FieldError as exc:
+            cleaned.error(key, str(exc))
     return cleaned

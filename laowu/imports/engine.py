@@ -1,0 +1,212 @@
+"""The import engine: read a file, find its header, feed every row to a target's writer, and
+either roll everything back (dry run, or any error) or commit it, in one transaction.
+
+A target (``TARGETS``) is a capability's half of an import: ``laowu/workers/importer.py`` turns
+rows into people and households, ``laowu/placements/importer.py`` into stints. A writer
+validates each row as it arrives, streams the clean values into a temporary table with COPY,
+then checks the rows against each other and the database, and writes them set-based with the
+same history events the row triggers would have made (``laowu/core/history.py``).
+
+All or nothing: the writes and the job's final state commit together. A process killed half-way
+leaves its transaction to be rolled back by PostgreSQL: no partial rows, and the job can run again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.db import connection, transaction
+
+from laowu.imports.headers import SCAN_ROWS, HeaderMap, detect
+from laowu.imports.profiles import Profile, get_profile
+from laowu.imports.reader import ReadError, Table, open_table
+
+# target key -> "module:Class"; a target class has ``key``, ``label``, ``capability``,
+# ``writer(context)`` and ``template(...)``.
+TARGETS = {
+    "person": "laowu.workers.importer:PersonTarget",
+    "stint": "laowu.placements.importer:StintTarget",
+}
+ISSUE_CAP = 5000  # issues kept (all are counted)
+PROGRESS_EVERY = 5000  # rows between progress reports
+_FOOTER_WORDS = (
+    "填表",
+    "制表",
+    "审核",
+    "负责人",
+    "合计",
+    "总计",
+    "说明",
+    "注：",
+    "注:",
+    "备注：",
+    "单位负责人",
+    "联系电话：",
+)
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Issue:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"第 {self.row} 行「{self.column}」：{self.message}" if self.row else f"「{self.column}」：{self.message}"
+        )
+
+
+@dataclass
+class Issues:
+    items: list[Issue] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, row: int, column: str, message: str) -> None:
+        self.count += 1
+        if len(self.items) < ISSUE_CAP:
+            self.items.append(Issue(row, column, message))
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+@dataclass
+class Counts:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ImportContext:
+    user: Any
+    profile: Profile
+    options: dict[str, Any]
+    dry_run: bool
+    header: HeaderMap
+    issues: Issues = field(default_factory=Issues)
+    # Rows skipped as footers ("填表人：..."), reported in the summary.
+    footers: list[int] = field(default_factory=list)
+
+
+class Writer(Protocol):
+    def start(self, cursor: Any) -> None: ...
+    def feed(self, row_no: int, cells: list[str]) -> None: ...
+    def finish(self, cursor: Any, *, write: bool) -> Counts: ...
+
+
+@dataclass
+class ImportResult:
+    counts: Counts
+    issues: Issues
+    committed: bool
+    header: HeaderMap | None
+    footers: list[int]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+def get_target(key: str) -> Any:
+    try:
+        module, _, name = TARGETS[key].partition(":")
+    except KeyError:
+        raise LookupError(f"未知的导入对象：{key}") from None
+    return getattr(importlib.import_module(module), name)()
+
+
+def _is_footer(cells: list[str]) -> bool:
+    filled = [c for c in cells if c]
+    return len(filled) <= 2 and filled[0].startswith(_FOOTER_WORDS)
+
+
+def _failed(issues: Issues, started: float, header: HeaderMap | None = None) -> ImportResult:
+    return ImportResult(Counts(), issues, False, header, [], time.monotonic() - started)
+
+
+def run_import(
+    *,
+    path: Path,
+    filename: str,
+    target: str,
+    profile: str,
+    user: Any,
+    options: dict[str, Any] | None = None,
+    dry_run: bool = True,
+    progress: Progress | None = None,
+    on_commit: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
+    """Run one import. ``dry_run`` checks everything and writes nothing. ``on_commit`` runs inside
+    the writing transaction after the data is written (the job records its result there, so the
+    data and the record of it commit together)."""
+    started = time.monotonic()
+    issues = Issues()
+    the_target = get_target(target)
+    the_profile = get_profile(profile)
+    if the_profile.target != target:
+        issues.add(0, "文件格式", f"「{the_profile.label}」不能用于导入{the_target.label}")
+        return _failed(issues, started)
+    try:
+        table: Table = open_table(path, filename)
+    except ReadError as exc:
+        issues.add(0, "文件", str(exc))
+        return _failed(issues, started)
+    rows: Iterator[list[str]] = table.rows()
+    head: list[list[str]] = []
+    for row in rows:
+        head.append(row)
+        if len(head) >= SCAN_ROWS + 1:
+            break
+    header = detect(head, the_profile, table.merged)
+    header_row = (header.header_rows[-1] + 1) if header.header_rows else 1
+    for label in header.missing:
+        issues.add(header_row, label, "缺少此列（请使用导入模板，或检查表头文字）")
+    for label in header.duplicates:
+        issues.add(header_row, label, "与前面的列重复（同一信息只能有一列）")
+    if issues:
+        return _failed(issues, started, header)
+    context = ImportContext(user=user, profile=the_profile, options=dict(options or {}), dry_run=dry_run, header=header)
+    total = max(table.height - header.data_start, 0)
+    result: ImportResult | None = None
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            writer: Writer = the_target.writer(context)
+            writer.start(cursor)
+            if progress:
+                progress(0, total, "校验")
+            done = 0
+            for index, cells in enumerate(chain(head[header.data_start :], rows), start=header.data_start):
+                done += 1
+                if not any(cells):
+                    continue
+                if _is_footer(cells):
+                    context.footers.append(index + 1)
+                    continue
+                writer.feed(index + 1, cells)
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress(done, total, "校验")
+            if progress:
+                progress(done, total, "写入" if not (dry_run or context.issues) else "检查")
+            write = not dry_run and not context.issues
+            counts = writer.finish(cursor, write=write)
+            write = write and not context.issues  # finish may find cross-row problems
+        result = ImportResult(counts, context.issues, write, header, context.footers, time.monotonic() - started)
+        if write and on_commit is not None:
+            on_commit(result)
+        if not write:
+            transaction.set_rollback(True)
+    return result

@@ -1,0 +1,298 @@
+"""Registry import: all or nothing with a dry run, every error by row/column/reason, real
+township files, scope, policies for people already registered, history and audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from laowu.accounts.roles import Role
+from laowu.audit.models import AuditEvent
+from laowu.core import crypto
+from laowu.imports import services
+from laowu.imports.models import ImportJob, ImportStatus
+from laowu.imports.tests.files import first_data_row, person_id, person_row, simple_xlsx, township_xlsx
+from laowu.workers.models import Household, LaborStatus, Person
+
+pytestmark = pytest.mark.django_db
+WUSAN = "620723101201"
+XITOU = "620723101202"
+MANGANG = "530502106201"
+
+
+@pytest.fixture
+def station(make_user: Any, villages: dict[str, str]) -> Any:
+    return make_user(role=Role.TOWNSHIP_STATION, region="620723101")
+
+
+def submit(
+    user: Any, path: Path, *, profile: str = "laowu_person", policy: str = "update", **options: Any
+) -> ImportJob:
+    return services.import_submit(
+        user=user,
+        target="person",
+        profile=profile,
+        filename=path.name,
+        chunks=[path.read_bytes()],
+        policy=policy,
+        options=options,
+    )
+
+
+def check(user: Any, path: Path, **kwargs: Any) -> ImportJob:
+    job = submit(user, path, **kwargs)
+    return services.import_start(user=user, job=job)
+
+
+def commit(user: Any, job: ImportJob) -> ImportJob:
+    return services.import_start(user=user, job=job, commit=True)
+
+
+def issues(job: ImportJob) -> list[tuple[int, str, str]]:
+    return [(i.row, i.column, i.message) for i in job.issues.order_by("row", "id")]
+
+
+def test_one_bad_row_in_a_thousand_commits_nothing_then_the_fixed_file_imports_fully_and_twice_is_no_duplicate(
+    station: Any, tmp_path: Path
+) -> None:
+    rows = [person_row(i, WUSAN) for i in range(1000)]
+    good_id = rows[499][2]
+    rows[499][2] = good_id[:-1] + ("0" if good_id[-1] != "0" else "1")  # wrong check character
+    bad = township_xlsx(tmp_path / "bad.xlsx", rows)
+    job = check(station, bad)
+    assert job.status == ImportStatus.INVALID
+    assert job.error_count == 1
+    row, column, message = issues(job)[0]
+    assert row == first_data_row() + 499
+    assert column == "身份证号"
+    assert "校验位错误" in message
+    assert Person.objects.count() == 0 and Household.objects.count() == 0
+    with pytest.raises(Exception, match="校验通过"):
+        commit(station, job)
+    assert Person.objects.count() == 0
+
+    rows[499][2] = good_id
+    fixed = township_xlsx(tmp_path / "fixed.xlsx", rows)
+    job = check(station, fixed)
+    assert job.status == ImportStatus.CHECKED, issues(job)[:3]
+    assert (job.created_count, job.error_count) == (1000, 0)
+    assert Person.objects.count() == 0  # the dry run wrote nothing
+    job = commit(station, job)
+    assert job.status == ImportStatus.COMMITTED
+    assert Person.objects.filter(region_id=WUSAN).count() == 1000
+    assert Household.objects.count() == 334
+    assert Household.objects.filter(head__isnull=False).count() == 334
+
+    again = commit(station, check(station, township_xlsx(tmp_path / "again.xlsx", rows)))
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1000)
+    assert Person.objects.count() == 1000 and Household.objects.count() == 334
+
+
+def test_township_file_quirks_are_read(station: Any, tmp_path: Path) -> None:
+    """Title row, unit line, merged two-row header, blank rows, full-width digits and spaces
+    inside ID numbers, a lower-case x, a footer line."""
+    number = person_id(7)
+    spaced = number[:6] + " " + number[6:14] + "　" + number[14:]
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in person_id(8))
+    rows = [
+        person_row(7, WUSAN, 身份证号=spaced),
+        person_row(8, "五三村", 身份证号=full_width, 联系电话="１３９００００００１１"),
+        person_row(9, XITOU, 文化程度="文盲或半文盲", 劳动力状态="外出"),
+    ]
+    path = township_xlsx(tmp_path / "quirks.xlsx", rows, blank_rows_at=(1, 2))
+    job = commit(station, check(station, path))
+    assert job.status == ImportStatus.COMMITTED, issues(job)
+    assert job.created_count == 3
+    assert job.summary["footers"], "the footer line is reported as skipped"
+    p7 = Person.objects.get(id_number_hash=crypto.blind_index(number))
+    assert p7.name and p7.region_id == WUSAN and p7.id_number == number
+    p8 = Person.objects.get(id_number_hash=crypto.blind_index(person_id(8)))
+    assert p8.region_id == WUSAN and p8.phone == "13900000011"
+    p9 = Person.objects.get(id_number_hash=crypto.blind_index(person_id(9)))
+    assert p9.education == "90" and p9.labor_status == LaborStatus.WORKING_AWAY
+    assert p9.birth_date.isoformat().replace("-", "") == person_id(9)[6:14]
+
+
+def test_every_error_is_named_by_row_column_and_reason(station: Any, tmp_path: Path) -> None:
+    rows = [person_row(i, WUSAN) for i in range(6)]
+    rows[1][2] = rows[0][2]  # duplicate ID in the file
+    rows[2][1] = ""  # no name
+    rows[3][3] = MANGANG  # Longyang village: outside a Shahe user's scope
+    rows[4][8] = "博士后"  # unknown education
+    rows[5][9] = "12345"  # bad phone
+    job = check(station, township_xlsx(tmp_path / "errors.xlsx", rows))
+    first = first_data_row()
+    found = issues(job)
+    assert job.status == ImportStatus.INVALID and job.error_count == 5
+    assert (first + 1, "身份证号", f"与第 {first} 行的身份证号重复") in found
+    assert (first + 2, "姓名", "不能为空") in found
+    assert any(r == first + 3 and c == "所在村组" and "不在您的管辖范围内" in m for r, c, m in found)
+    assert any(r == first + 4 and c == "文化程度" and "博士后" in m for r, c, m in found)
+    assert any(r == first + 5 and c == "联系电话" for r, c, m in found)
+    assert Person.objects.count() == 0
+
+
+def test_missing_required_column_and_unreadable_file(station: Any, tmp_path: Path) -> None:
+    path = simple_xlsx(tmp_path / "noid.xlsx", ["姓名", "所在村组"], [["王一", WUSAN]])
+    job = check(station, path)
+    assert job.status == ImportStatus.INVALID
+    assert ("身份证号", "缺少此列") == (issues(job)[0][1], issues(job)[0][2][:4])
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"this is not a workbook")
+    job = check(station, broken)
+    assert job.status == ImportStatus.INVALID
+    assert "无法读取" in issues(job)[0][2]
+
+
+def test_an_id_number_that_excel_stored_as_a_number_is_explained(station: Any, tmp_path: Path) -> None:
+    number = person_id(1)
+    path = simple_xlsx(
+        tmp_path / "float.xlsx", ["姓名", "身份证号", "所在村组"], [["王一", float(number[:17] + "0"), WUSAN]]
+    )
+    job = check(station, path)
+    assert "文本" in issues(job)[0][2] and issues(job)[0][1] == "身份证号"
+
+
+def test_a_person_registered_in_another_county_is_refused_naming_only_the_region(
+    station: Any, make_user: Any, tmp_path: Path
+) -> None:
+    longyang = make_user(role=Role.TOWNSHIP_STATION, region="530502106")
+    number = person_id(3)
+    commit(
+        longyang,
+        check(
+            longyang, simple_xlsx(tmp_path / "ly.xlsx", ["姓名", "身份证号", "所在村组"], [["杨某", number, MANGANG]])
+        ),
+    )
+    assert Person.objects.filter(region_id=MANGANG).count() == 1
+    job = check(station, simple_xlsx(tmp_path / "sh.xlsx", ["姓名", "身份证号", "所在村组"], [["王某", number, WUSAN]]))
+    ((row, column, message),) = issues(job)
+    assert column == "身份证号" and "芒岗村" in message and "杨某" not in message
+    assert Person.objects.filter(region_id=WUSAN).count() == 0
+
+
+def test_policies_for_people_already_registered(station: Any, tmp_path: Path) -> None:
+    header = ["姓名", "身份证号", "所在村组", "联系电话", "文化程度"]
+    first = [["王一", person_id(1), WUSAN, "13900000001", "初中"], ["王二", person_id(2), WUSAN, "13900000002", "小学"]]
+    commit(station, check(station, simple_xlsx(tmp_path / "a.xlsx", header, first)))
+    # Update: a changed phone is written, a blank education keeps the old value, a new person is added.
+    second = [["王一", person_id(1), WUSAN, "13900000009", ""], ["王二", person_id(2), WUSAN, "13900000002", "小学"]]
+    second.append(["王三", person_id(3), WUSAN, "", "高中"])
+    job = commit(station, check(station, simple_xlsx(tmp_path / "b.xlsx", header, second)))
+    assert (job.created_count, job.updated_count, job.unchanged_count) == (1, 1, 1)
+    one = Person.objects.get(id_number_hash=crypto.blind_index(person_id(1)))
+    assert one.phone == "13900000009" and one.education == "70" and one.version == 2
+    # Skip: nothing of the known people changes.
+    third = [["王一", person_id(1), WUSAN, "13900000777", ""]]
+    job = commit(station, check(station, simple_xlsx(tmp_path / "c.xlsx", header, third), policy="skip"))
+    assert (job.created_count, job.skipped_count) == (0, 1)
+    assert Person.objects.get(pk=one.pk).phone == "13900000009"
+    # Refuse: the whole file is refused, naming the row.
+    job = check(
+        station,
+        simple_xlsx(tmp_path / "d.xlsx", header, third + [["王四", person_id(4), WUSAN, "", ""]]),
+        policy="refuse",
+    )
+    assert job.status == ImportStatus.INVALID and issues(job)[0][0] == 2
+    assert not Person.objects.filter(id_number_hash=crypto.blind_index(person_id(4))).exists()
+    # A known person in another village of the same town is a transfer, not an update.
+    moved = [["王一", person_id(1), XITOU, "", ""]]
+    job = check(station, simple_xlsx(tmp_path / "e.xlsx", header, moved))
+    assert job.status == ImportStatus.INVALID and "迁移" in issues(job)[0][2]
+
+
+def test_imports_record_history_with_who_and_an_audit_row(station: Any, tmp_path: Path) -> None:
+    from laowu.workers.models import PersonEvent  # type: ignore[attr-defined]
+
+    header = ["姓名", "身份证号", "所在村组", "联系电话"]
+    commit(
+        station,
+        check(station, simple_xlsx(tmp_path / "a.xlsx", header, [["王一", person_id(1), WUSAN, "13900000001"]])),
+    )
+    person = Person.objects.get()
+    events = list(PersonEvent.objects.filter(pgh_obj_id=person.pk).select_related("pgh_context"))
+    assert [e.pgh_label for e in events] == ["insert"]  # the trigger was off, the bulk writer wrote one
+    assert events[0].pgh_context.metadata["username"] == station.username
+    assert events[0].pgh_context.metadata["source"] == "import"
+    commit(
+        station,
+        check(station, simple_xlsx(tmp_path / "b.xlsx", header, [["王一", person_id(1), WUSAN, "13900000002"]])),
+    )
+    events = list(PersonEvent.objects.filter(pgh_obj_id=person.pk).order_by("pgh_id"))
+    assert [e.pgh_label for e in events] == ["insert", "update"] and events[1].phone == "13900000002"
+    audit = AuditEvent.objects.filter(event="import", outcome="success").order_by("-id").first()
+    assert audit is not None and audit.detail["updated"] == 1 and len(audit.detail["file_sha256"]) == 64
+    # Outside imports the triggers still record every change.
+    from laowu.workers.services import person_update
+
+    person.refresh_from_db()
+    person_update(user=station, person=person, data={"phone": "13900000003"}, version=person.version)
+    assert PersonEvent.objects.filter(pgh_obj_id=person.pk).count() == 3
+
+
+def test_a_job_that_dies_half_way_leaves_nothing_and_runs_again(station: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    from laowu.core import history
+    from laowu.workers import importer
+
+    path = township_xlsx(tmp_path / "ok.xlsx", [person_row(i, WUSAN) for i in range(30)])
+    job = check(station, path)
+    assert job.status == ImportStatus.CHECKED
+    calls = {"n": 0}
+    real = history.bulk_write
+
+    def dies_after_households(*args: Any, **kwargs: Any) -> int:
+        calls["n"] += 1
+        if calls["n"] == 3:  # households are written; people are next
+            raise RuntimeError("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "bulk_write", dies_after_households)
+    with pytest.raises(RuntimeError):
+        commit(station, job)
+    assert Person.objects.count() == 0 and Household.objects.count() == 0
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    monkeypatch.setattr(importer, "bulk_write", real)
+    job = commit(station, services.import_start(user=station, job=job))
+    assert job.status == ImportStatus.COMMITTED and Person.objects.count() == 30
+
+
+def test_national_monitoring_roster_imports_with_names_and_derived_status(station: Any, tmp_path: Path) -> None:
+    header = ["县", "乡", "行政村", "自然村", "户编号", "人编号", "姓名", "证件号码", "人数", "与户主关系", "民族",
+              "文化程度", "在校生状况", "健康状况", "劳动技能", "务工时间（月）", "户类型", "监测对象类型", "联系电话"]  # fmt: skip
+    rows = [
+        ["临泽县", "沙河镇", "五三村", "一组", "620723101201001", "1", "贾一", person_id(1), 3, "户主", "汉族",
+         "初中", "非在校生", "健康", "普通劳动力", 8, "脱贫户", "", "13900000001"],
+        ["临泽县", "沙河镇", "五三村", "一组", "620723101201001", "2", "贾二", person_id(2), 3, "之子", "汉族",
+         "高中", "高中", "健康", "无劳动力", 0, "脱贫户", "", ""],
+        ["临泽县", "沙河镇", "西头号村", "三组", "620723101202009", "1", "贾三", person_id(3), 1, "户主", "回族",
+         "小学", "非在校生", "长期慢性病", "普通劳动力", 2, "一般农户", "边缘易致贫户", ""],
+    ]  # fmt: skip
+    job = commit(
+        station, check(station, simple_xlsx(tmp_path / "fanpin.xlsx", header, rows), profile="national_monitoring")
+    )
+    assert job.status == ImportStatus.COMMITTED, issues(job)
+    people = {p.name: p for p in Person.objects.select_related("household")}
+    assert people["贾一"].region_id == WUSAN and people["贾一"].labor_status == LaborStatus.WORKING_AWAY
+    assert people["贾二"].labor_status == LaborStatus.STUDENT and people["贾二"].relation_to_head == "20"
+    assert people["贾三"].labor_status == LaborStatus.SURPLUS and people["贾三"].health == "3"
+    assert people["贾一"].household_id == people["贾二"].household_id
+    assert people["贾一"].household.head_id == people["贾一"].pk and people["贾一"].household.poverty_status == "lifted"
+    assert people["贾三"].household.poverty_status == "monitored"
+
+
+def test_csv_in_gbk_is_read(station: Any, tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(f"姓名,身份证号,所在村组\n王一,{person_id(1)},{WUSAN}\n".encode("gb18030"))
+    job = commit(station, check(station, path))
+    assert job.status == ImportStatus.COMMITTED and Person.objects.get().name == "王一"
+
+
+def test_a_village_officer_cannot_import(make_user: Any, villages: Any, tmp_path: Path) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    officer = make_user(role=Role.VILLAGE_OFFICER, region=WUSAN)
+    with pytest.raises(PermissionDenied):
+        submit(officer, simple_xlsx(tmp_path / "x.xlsx", ["姓名"], [["王一"]]))
