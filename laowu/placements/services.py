@@ -90,6 +90,22 @@ def labor_status_sync(*, person_ids: Iterable[int], today: datetime.date | None 
     return changed
 
 
+def labor_status_refresh(*, today: datetime.date | None = None, days: int = 7) -> int:
+    """The daily run of the labor-status rule for stints whose dates came by themselves: an end
+    date typed in the future that has now passed, or a start date that has now come. Looks back
+    ``days`` days so that a missed run is caught up; running it twice changes nothing."""
+    today = today or datetime.date.today()
+    since = today - datetime.timedelta(days=days)
+    person_ids = (
+        Stint.objects.filter(
+            Q(end_date__gte=since, end_date__lt=today) | Q(start_date__gte=since, start_date__lte=today)
+        )
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    return labor_status_sync(person_ids=person_ids, today=today)
+
+
 # --- stints ---------------------------------------------------------------------------------
 
 
