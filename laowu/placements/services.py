@@ -473,7 +473,10 @@ def application_transition(
     app.status = transition.target
     if transition.target in (S.WITHDRAWN, S.REJECTED, S.NOT_ARRIVED):
         app.closed_reason = reason
-    app.full_clean()
+    # A transition never changes whose application it is, for which order, where or in which
+    # batch: those keys (and the one-open-application constraint) are the database's to keep,
+    # and re-reading them costs five queries per person in a bulk action.
+    app.full_clean(exclude=["person", "job_order", "region", "batch"], validate_constraints=False)
     app.save()
     ApplicationEvent.objects.create(
         application=app,
