@@ -52,11 +52,10 @@ def _bulk_register_url(request: AuthedRequest, ledger: str) -> str | None:
     """批量报名 from the surplus ledger, with the ledger's filters (placements reads the same keys)."""
     if ledger != Ledger.SURPLUS or not request.user.has_cap("placements.edit"):
         return None
-    url = _optional_url("placements:application_bulk_register")
     params = request.GET.copy()
     for key in ("page", "size", "sort", "ledger", "status"):
         params.pop(key, None)
-    return f"{url}?{params.urlencode()}" if url else None
+    return f"{reverse('placements:application_bulk_register')}?{params.urlencode()}"
 
 
 @require_cap("registry.view")

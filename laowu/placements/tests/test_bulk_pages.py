@@ -53,7 +53,7 @@ def test_bulk_register_lists_the_surplus_ledger_and_registers_everyone_ticked(ma
     farming = make_person(villages["wusan"], name="务农甲", labor_status=LaborStatus.FARMING)
     client = login(user)
     page = client.get(BULK_REGISTER, {"order": order.pk}).content.decode()
-    assert all(f'value="{p.pk}"' in page for p in people)
+    assert all(f'name="person" value="{p.pk}"' in page for p in people)
     assert farming.name not in page  # not in the surplus ledger
     response = client.post(
         BULK_REGISTER,
@@ -346,3 +346,15 @@ def test_database_keeps_one_open_application_per_person_and_order(make_user, vil
     services.application_transition(user=user, application=app, action="withdraw", reason="本人放弃")
     services.application_register(user=user, person=person, job_order=order)  # a closed one does not count
     assert Application.objects.filter(person=person).count() == 2
+
+
+def test_bulk_register_can_list_only_people_the_order_accepts(make_user, login, villages, order):
+    young = make_person(villages["wusan"], labor_status=LaborStatus.SURPLUS, birth=datetime.date(2000, 1, 1))
+    old = make_person(villages["wusan"], labor_status=LaborStatus.SURPLUS, birth=datetime.date(1960, 1, 1))
+    client = login(make_user())
+    everyone = client.get(BULK_REGISTER, {"order": order.pk}).content.decode()
+    assert f'name="person" value="{young.pk}"' in everyone and f'name="person" value="{old.pk}"' in everyone
+    matching = client.get(BULK_REGISTER, {"order": order.pk, "match": "1"}).content.decode()
+    assert (
+        f'name="person" value="{young.pk}"' in matching and f'name="person" value="{old.pk}"' not in matching
+    )  # order: 18 to 40
