@@ -146,3 +146,15 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args: Any, orders: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["job_order"].queryset = orders  # type: ignore[attr-defined]
+
+
+class BulkRegisterForm(forms.Form):
+    """批量报名: one published job order for the people ticked on the page."""
+
+    job_order: Any = forms.ModelChoiceField(label="用工信息", queryset=None, widget=forms.HiddenInput)  # type: ignore[arg-type]
+    planned_departure = _date("计划出发日期", required=False)
+
+    def __init__(self, *args: Any, orders: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["job_order"].queryset = orders  # type: ignore[attr-defined]
+        self.fields["job_order"].error_messages["required"] = "请先选择用工信息。"

@@ -20,6 +20,7 @@ from django.db.models import F, Func, Q
 from laowu.core.codetables import choices
 from laowu.core.scope import RegionScopedModel, TimeStampedModel, region_prefix_index
 from laowu.placements.choices import (
+    FINAL_STATUSES,
     ApplicationStatus,
     BatchStatus,
     Channel,
@@ -247,6 +248,16 @@ class Application(RegionScopedModel, TimeStampedModel):
         indexes = [
             region_prefix_index(name="application_region_pfx"),
             models.Index(fields=["status"], name="application_status"),
+        ]
+        constraints = [
+            # One open application per person and order, also when two officers register the
+            # same people at once (services.application_register gives the friendly message).
+            models.UniqueConstraint(
+                fields=["person", "job_order"],
+                condition=~Q(status__in=FINAL_STATUSES),
+                name="application_one_open_per_order",
+                violation_error_message="该人员已报名该岗位，正在办理中。",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.http import Http404
 
 from laowu.audit.models import AuditEventType
 from laowu.audit.services import audit_record
@@ -87,6 +88,22 @@ def labor_status_sync(*, person_ids: Iterable[int], today: datetime.date | None 
         .update(labor_status=LaborStatus.RETURNED, version=F("version") + 1)
     )
     return changed
+
+
+def labor_status_refresh(*, today: datetime.date | None = None, days: int = 7) -> int:
+    """The daily run of the labor-status rule for stints whose dates came by themselves: an end
+    date typed in the future that has now passed, or a start date that has now come. Looks back
+    ``days`` days so that a missed run is caught up; running it twice changes nothing."""
+    today = today or datetime.date.today()
+    since = today - datetime.timedelta(days=days)
+    person_ids = (
+        Stint.objects.filter(
+            Q(end_date__gte=since, end_date__lt=today) | Q(start_date__gte=since, start_date__lte=today)
+        )
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    return labor_status_sync(person_ids=person_ids, today=today)
 
 
 # --- stints ---------------------------------------------------------------------------------
@@ -456,7 +473,10 @@ def application_transition(
     app.status = transition.target
     if transition.target in (S.WITHDRAWN, S.REJECTED, S.NOT_ARRIVED):
         app.closed_reason = reason
-    app.full_clean()
+    # A transition never changes whose application it is, for which order, where or in which
+    # batch: those keys (and the one-open-application constraint) are the database's to keep,
+    # and re-reading them costs five queries per person in a bulk action.
+    app.full_clean(exclude=["person", "job_order", "region", "batch"], validate_constraints=False)
     app.save()
     ApplicationEvent.objects.create(
         application=app,
@@ -503,14 +523,28 @@ def application_transition(
 
 
 def application_bulk_transition(
-    *, user: Any, applications: Iterable[Application], action: str, reason: str = "", data: dict[str, Any] | None = None
+    *,
+    user: Any,
+    applications: Iterable[Application],
+    action: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    health_result_text: str = "",
 ) -> tuple[int, list[str]]:
     """Apply one action to many applications, each in its own transaction: the ones that pass
-    move, the others stay and are reported (name and reason)."""
+    move, the others stay and are reported (name and reason). ``data`` (the facts the action
+    records, e.g. one health-check date and hospital for a group) applies to every one."""
     done, errors = 0, []
     for app in applications:
         try:
-            application_transition(user=user, application=app, action=action, reason=reason, data=data)
+            application_transition(
+                user=user,
+                application=app,
+                action=action,
+                reason=reason,
+                data=data,
+                health_result_text=health_result_text,
+            )
             done += 1
         except ValidationError as exc:
             errors.append("；".join(exc.messages))
@@ -539,13 +573,44 @@ def application_register(
     for key in ("planned_departure", "emergency_contact", "emergency_phone"):
         if values and key in values:
             setattr(app, key, values[key])
-    app.full_clean()
-    app.save()
+    app.full_clean(validate_constraints=False)  # checked just above, and by the database below
+    try:
+        with transaction.atomic():
+            app.save()
+    except IntegrityError as exc:  # a concurrent registration of the same person won the race
+        if "application_one_open_per_order" in str(exc):
+            raise ValidationError(f"{person.name} 已报名该岗位，正在办理中。")
+        raise
     ApplicationEvent.objects.create(
         application=app, action="register", from_status=S.REGISTERED, to_status=S.REGISTERED, user=user
     )
     audit_record(event=AuditEventType.CREATE, user=user, obj=app, detail={"job_order": job_order.pk})
     return app
+
+
+def application_register_many(
+    *, user: Any, people: Iterable[Person], job_order: Any, values: dict[str, Any] | None = None
+) -> list[Application]:
+    """Register many people for one published job order at once (批量报名): all or nothing.
+
+    Each person goes through ``application_register``; if any of them cannot be registered, no
+    one is, and the ValidationError names every person who failed and why."""
+    people = list(people)
+    if not people:
+        raise ValidationError("请至少选择一名人员。")
+    created: list[Application] = []
+    errors: list[str] = []
+    with transaction.atomic():
+        for person in people:
+            try:
+                created.append(application_register(user=user, person=person, job_order=job_order, values=values))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            except (PermissionDenied, Http404):
+                errors.append(f"{person.name}：不在您的管辖范围内")
+        if errors:
+            raise ValidationError(errors)  # rolls back the ones already registered
+    return created
 
 
 def health_result_text(app: Application, user: Any) -> str:
@@ -654,12 +719,20 @@ def batch_transition(
     application_ids: Iterable[int] | None = None,
     reason: str = "",
     data: dict[str, Any] | None = None,
+    health_result_text: str = "",
 ) -> tuple[int, list[str]]:
     """One action for the selected members of a batch (all members when none selected)."""
-    members = batch.members.select_related("person")
+    members = batch.members.select_related("person").order_by("id")
     ids = list(application_ids or [])
     if ids:
         members = members.filter(pk__in=ids)
-    result = application_bulk_transition(user=user, applications=list(members), action=action, reason=reason, data=data)
+    result = application_bulk_transition(
+        user=user,
+        applications=list(members),
+        action=action,
+        reason=reason,
+        data=data,
+        health_result_text=health_result_text,
+    )
     batch_sync_status(batch)
     return result

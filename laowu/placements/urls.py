@@ -6,6 +6,7 @@ app_name = "placements"
 urlpatterns = [
     path("applications/", views_process.application_list_view, name="application_list"),
     path("applications/new/", views_process.application_create_view, name="application_create"),
+    path("applications/new/bulk/", views_process.application_bulk_register_view, name="application_bulk_register"),
     path("applications/bulk/", views_process.application_bulk_view, name="application_bulk"),
     path("applications/<int:pk>/", views_process.application_detail_view, name="application_detail"),
     path("applications/<int:pk>/transition/", views_process.application_transition_view, name="application_transition"),

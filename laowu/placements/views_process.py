@@ -3,33 +3,132 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from laowu.audit.models import AuditEventType
 from laowu.audit.services import audit_record
+from laowu.core.codetables import choices
 from laowu.core.types import AuthedRequest
 from laowu.core.views import paginate, require_cap
 from laowu.placements import selectors, services
 from laowu.placements.choices import ApplicationStatus, BatchStatus
-from laowu.placements.forms import ApplicationForm, BatchForm, TransitionForm
-from laowu.placements.models import Batch
+from laowu.placements.forms import ApplicationForm, BatchForm, BulkRegisterForm, TransitionForm
+from laowu.placements.models import Application, Batch
+from laowu.placements.selectors import as_id
 from laowu.training.views import error_text, form_errors
 from laowu.workers.models import Person
-from laowu.workers.selectors import person_list
+from laowu.workers.selectors import Ledger, person_list
 
-BULK_ACTIONS = ("screen", "interview", "documents", "depart", "arrive", "start_work")
+# The actions offered for many applications at once (application list and batch page), in the
+# order of the process. Each runs ``services.application_transition`` once per application.
+BULK_ACTIONS = (
+    "screen",
+    "health_check",
+    "train",
+    "interview",
+    "sign_contract",
+    "documents",
+    "depart",
+    "arrive",
+    "start_work",
+)
+# Bulk actions that record facts (政审, 体检, 面试, 合同, 证件): the facts are entered once for the
+# whole selection on a confirmation page holding the action's own form (forms.TRANSITION_FIELDS).
+FORM_ACTIONS = frozenset({"screen", "health_check", "interview", "sign_contract", "documents"})
+BULK_REGISTER_LIMIT = 200  # people listed on the bulk registration page at once
 
 
 def _orders(user: Any) -> Any:
     from laowu.jobs.models import JobOrder, JobOrderStatus
 
-    return JobOrder.objects.restrict(user).filter(status=JobOrderStatus.PUBLISHED).order_by("-created_at")
+    return (
+        JobOrder.objects.restrict(user)
+        .filter(status=JobOrderStatus.PUBLISHED)
+        .select_related("employer", "agency")  # str(order) names both
+        .order_by("-created_at")
+    )
+
+
+def _ids(request: AuthedRequest) -> list[int]:
+    return [pk for v in request.POST.getlist("app") if (pk := as_id(v)) is not None]
+
+
+def _action(request: AuthedRequest) -> str:
+    """The chosen action: a clicked button's value comes after the toolbar's select."""
+    return next((a for a in reversed(request.POST.getlist("action")) if a), "")
+
+
+def _next_url(request: AuthedRequest, default: str) -> str:
+    """Where to go back to: the posted ``next`` when it is a path on this site, else ``default``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def _bulk_initial(action: str, apps: list[Application]) -> dict[str, Any]:
+    """Sensible defaults for the facts of a bulk action; claims (政审, 证件) stay unticked."""
+    today = timezone.localdate()
+    if action == "health_check":
+        return {"health_check_date": today, "health_check_passed": "1"}
+    if action == "interview":
+        return {"interview_date": today}
+    if action == "sign_contract":
+        initial: dict[str, Any] = {"contract_signed_on": today}
+        orders = {a.job_order_id: a.job_order for a in apps}
+        if len(orders) == 1:  # one order: its contract terms are the group's terms
+            order = next(iter(orders.values()))
+            initial.update(
+                contract_term_months=order.contract_months,
+                contract_wage=order.wage_min,
+                guaranteed_wage=order.guaranteed_wage,
+            )
+        return initial
+    return {}
+
+
+def _bulk_facts(
+    request: AuthedRequest, *, action: str, apps: list[Application], post_url: str, back: tuple[str, str]
+) -> tuple[HttpResponse | None, dict[str, Any]]:
+    """The confirmation step of a bulk action that records facts. Returns the confirmation page
+    while the facts are still to be entered (or are invalid), else the transition's arguments."""
+    if action not in FORM_ACTIONS:
+        return None, {"reason": request.POST.get("reason", "")}
+    if request.POST.get("confirm") == "1":
+        form = TransitionForm(request.POST, action=action)
+        if form.is_valid():
+            return None, {
+                "data": form.data_values(),
+                "reason": form.cleaned_data.get("reason", ""),
+                "health_result_text": form.cleaned_data.get("health_result_text", ""),
+            }
+    else:
+        form = TransitionForm(action=action, initial=_bulk_initial(action, apps))
+    page = render(
+        request,
+        "placements/bulk_transition.html",
+        {
+            "transition": services.TRANSITIONS[action],
+            "form": form,
+            "apps": apps,
+            "post_url": post_url,
+            "back_url": back[0],
+            "back_label": back[1],
+        },
+    )
+    return page, {}
 
 
 def _report(request: AuthedRequest, done: int, errors: list[str], label: str) -> None:
@@ -53,8 +152,16 @@ def application_list_view(request: AuthedRequest) -> HttpResponse:
             "statuses": ApplicationStatus.choices,
             "actions": [services.TRANSITIONS[a] for a in BULK_ACTIONS],
             "batches": selectors.batch_list(user=request.user, filters={"status": BatchStatus.PLANNED})[:50],
+            "orders": _order_filter_choices(request.user),
         },
     )
+
+
+def _order_filter_choices(user: Any) -> list[Any]:
+    from laowu.jobs.models import PUBLISHED_STATES, JobOrder
+
+    orders = JobOrder.objects.restrict(user).filter(status__in=PUBLISHED_STATES)
+    return list(orders.only("pk", "title").order_by("-created_at")[:100])
 
 
 @require_cap("placements.edit")
@@ -130,27 +237,90 @@ def application_transition_view(request: AuthedRequest, pk: int) -> HttpResponse
 
 
 @require_cap("placements.edit")
+def application_bulk_register_view(request: AuthedRequest) -> HttpResponse:
+    """批量报名: tick people of the surplus ledger, register them all for one order, or none."""
+    orders = _orders(request.user)
+    order_id = as_id(request.POST.get("job_order") if request.method == "POST" else request.GET.get("order"))
+    order = orders.filter(pk=order_id).first() if order_id is not None else None
+    filters = {k: request.GET.get(k, "") for k in ("q", "region", "sex", "age_min", "age_max", "trade", "wants_out")}
+    if order is not None and request.GET.get("match") == "1":  # the order's own limits
+        filters.update(
+            age_min=str(order.min_age or ""), age_max=str(order.max_age or ""), sex=order.sex or filters["sex"]
+        )
+    form = BulkRegisterForm(request.POST or None, orders=orders, initial={"job_order": order})
+    chosen = [pk for v in request.POST.getlist("person") if (pk := as_id(v)) is not None]
+    if request.method == "POST" and form.is_valid():
+        order = form.cleaned_data["job_order"]
+        people = list(Person.objects.restrict(request.user).filter(pk__in=chosen).order_by("region_id", "id"))
+        try:
+            if len(people) != len(set(chosen)):
+                raise ValidationError("所选人员中有人不在您的管辖范围内，未报名任何人。")
+            values = {"planned_departure": form.cleaned_data["planned_departure"]}
+            created = services.application_register_many(
+                user=request.user, people=people, job_order=order, values=values
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, f"已为 {len(created)} 人报名「{order.title}」。")
+            # The order's applications, up to 100 on one page: the next bulk steps start here.
+            return redirect(reverse("placements:application_list") + f"?order={order.pk}&size=100")
+    people = list(person_list(user=request.user, ledger=Ledger.SURPLUS, filters=filters)[: BULK_REGISTER_LIMIT + 1])
+    registered: set[int] = set()
+    if order is not None and people:
+        registered = set(
+            Application.objects.filter(job_order=order, person_id__in=[p.pk for p in people])
+            .exclude(status__in=services.FINAL_STATUSES)
+            .values_list("person_id", flat=True)
+        )
+    return render(
+        request,
+        "placements/application_bulk_register.html",
+        {
+            "form": form,
+            "orders": orders,
+            "order": order,
+            "people": people[:BULK_REGISTER_LIMIT],
+            "more": len(people) > BULK_REGISTER_LIMIT,
+            "limit": BULK_REGISTER_LIMIT,
+            "registered": registered,
+            "chosen": set(chosen),
+            "f": {**request.GET.dict(), **filters},
+            "trades": choices("trade"),
+        },
+    )
+
+
+@require_cap("placements.edit")
 @require_POST
 def application_bulk_view(request: AuthedRequest) -> HttpResponse:
     """Bulk action on the selected applications of the list page (or add them to a batch)."""
-    ids = [int(v) for v in request.POST.getlist("app") if v.isdigit() and len(v) < 18]
-    apps = list(selectors.application_list(user=request.user).filter(pk__in=ids))
-    action = request.POST.get("action", "")
-    if action.startswith("batch:") and action[6:].isdigit():
+    back = _next_url(request, "placements:application_list")
+    apps = list(selectors.application_list(user=request.user).filter(pk__in=_ids(request)))
+    action = _action(request)
+    if not apps:
+        messages.error(request, "请先勾选要办理的报名。")
+    elif action.startswith("batch:") and action[6:].isdigit():
         batch = selectors.batch_get(user=request.user, pk=int(action[6:]))
         done, errors = services.batch_add_members(user=request.user, batch=batch, applications=apps)
         _report(request, done, errors, f"加入批次「{batch.name}」")
     elif action in BULK_ACTIONS:
-        done, errors = services.application_bulk_transition(
-            user=request.user,
-            applications=apps,
+        page, values = _bulk_facts(
+            request,
             action=action,
-            data={"political_review_passed": True} if action == "screen" else None,
+            apps=apps,
+            post_url=reverse("placements:application_bulk"),
+            back=(back, "报名办理"),
+        )
+        if page is not None:
+            return page
+        done, errors = services.application_bulk_transition(
+            user=request.user, applications=apps, action=action, **values
         )
         _report(request, done, errors, services.TRANSITIONS[action].label)
     else:
         messages.error(request, "请选择操作。")
-    return redirect(request.POST.get("next") or "placements:application_list")
+    return redirect(back)
 
 
 @require_cap("placements.view")
@@ -202,13 +372,20 @@ def batch_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "batch": batch,
             "members": members,
-            "orders": batch.job_orders.all(),
+            "status_counts": _status_counts(members),
+            "orders": batch.job_orders.select_related("employer", "agency"),
             "candidates": candidates,
             "actions": [services.TRANSITIONS[a] for a in BULK_ACTIONS],
             "can_edit": request.user.has_cap("placements.edit"),
             "portal": False,
         },
     )
+
+
+def _status_counts(members: list[Application]) -> list[tuple[str, int]]:
+    """How many members are in each status, in the order of the process."""
+    counts = Counter(a.status for a in members)
+    return [(label, counts[value]) for value, label in ApplicationStatus.choices if counts[value]]
 
 
 @require_cap("placements.edit")
@@ -219,21 +396,33 @@ def batch_action_view(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _batch_action(request: AuthedRequest, batch: Batch, back: str) -> HttpResponse:
-    action = request.POST.get("action", "")
-    ids = [int(v) for v in request.POST.getlist("app") if v.isdigit() and len(v) < 18]
+    action = _action(request)
+    ids = _ids(request)
     if action == "add":
         apps = list(selectors.application_list(user=request.user).filter(pk__in=ids))
         done, errors = services.batch_add_members(user=request.user, batch=batch, applications=apps)
         _report(request, done, errors, "加入批次")
     elif action in services.TRANSITIONS:
-        reason = request.POST.get("reason", "")
+        page = None
+        values: dict[str, Any] = {"reason": request.POST.get("reason", "")}
+        if action in FORM_ACTIONS:
+            members = selectors.batch_members(batch, request.user)
+            apps = list(members.filter(pk__in=ids) if ids else members)
+            if not apps:  # never let an empty selection turn into "all members" on confirmation
+                messages.error(request, "所选人员不是本批次您管辖范围内的成员。")
+                return redirect(back, pk=batch.pk)
+            ids = [a.pk for a in apps]
+            page, values = _bulk_facts(
+                request,
+                action=action,
+                apps=apps,
+                post_url=reverse("placements:batch_action", args=[batch.pk]),
+                back=(reverse(back, args=[batch.pk]), batch.name),
+            )
+        if page is not None:
+            return page
         done, errors = services.batch_transition(
-            user=request.user,
-            batch=batch,
-            action=action,
-            application_ids=ids,
-            reason=reason,
-            data={"political_review_passed": True} if action == "screen" else None,
+            user=request.user, batch=batch, action=action, application_ids=ids, **values
         )
         _report(request, done, errors, services.TRANSITIONS[action].label)
     else:
@@ -304,13 +493,15 @@ def portal_batch_list_view(request: AuthedRequest) -> HttpResponse:
 @require_cap("agency.portal")
 def portal_batch_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = selectors.agency_batch_get(user=request.user, pk=pk)
+    members = list(selectors.batch_members(batch))
     return render(
         request,
         "placements/batch_detail.html",
         {
             "batch": batch,
-            "members": list(selectors.batch_members(batch)),
-            "orders": batch.job_orders.all(),
+            "members": members,
+            "status_counts": _status_counts(members),
+            "orders": batch.job_orders.select_related("employer", "agency"),
             "actions": [services.TRANSITIONS[a] for a in ("arrive", "start_work", "not_arrived")],
             "can_edit": True,
             "portal": True,
@@ -322,7 +513,7 @@ def portal_batch_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def portal_batch_action_view(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = selectors.agency_batch_get(user=request.user, pk=pk)
-    if request.POST.get("action") not in ("arrive", "start_work", "not_arrived"):
+    if _action(request) not in ("arrive", "start_work", "not_arrived"):
         raise PermissionDenied
     return _batch_action(request, batch, "placements:portal_batch_detail")
 

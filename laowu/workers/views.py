@@ -48,6 +48,16 @@ def _region_label(code: str) -> str:
     return (region.full_name or region.name) if region else code
 
 
+def _bulk_register_url(request: AuthedRequest, ledger: str) -> str | None:
+    """批量报名 from the surplus ledger, with the ledger's filters (placements reads the same keys)."""
+    if ledger != Ledger.SURPLUS or not request.user.has_cap("placements.edit"):
+        return None
+    params = request.GET.copy()
+    for key in ("page", "size", "sort", "ledger", "status"):
+        params.pop(key, None)
+    return f"{reverse('placements:application_bulk_register')}?{params.urlencode()}"
+
+
 @require_cap("registry.view")
 def ledger_view(request: AuthedRequest, ledger: str = Ledger.RESOURCE) -> HttpResponse:
     """One of the three ledgers (三本台帐): filters, search, sort, pages without COUNT(*)."""
@@ -75,9 +85,11 @@ def ledger_view(request: AuthedRequest, ledger: str = Ledger.RESOURCE) -> HttpRe
         "import_url": f"{import_url}?ledger={ledger}" if import_url else None,
         "export_url": f"{export_url}?{query}" if export_url else None,
         "can_edit": request.user.has_cap("registry.edit"),
+        "bulk_register_url": _bulk_register_url(request, ledger),
     }
-    template = "workers/_person_rows.html" if request.htmx and not request.htmx.boosted else "workers/ledger.html"
-    return render(request, template, context)
+    rows_only = bool(request.htmx and not request.htmx.boosted)
+    context["rows_only"] = rows_only  # the rows, and the toolbar whose links carry the query
+    return render(request, "workers/_person_rows.html" if rows_only else "workers/ledger.html", context)
 
 
 def _detail_context(request: AuthedRequest, person: Person) -> dict[str, Any]:

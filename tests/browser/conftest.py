@@ -105,6 +105,12 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def other_page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A second desktop page with cookies of its own: another user working at the same time."""
+    yield from _new_page(browser, DESKTOP)
+
+
+@pytest.fixture
 def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
     """A phone-sized page (390x844), as village officers use it."""
     yield from _new_page(browser, PHONE, is_mobile=True, has_touch=True)
