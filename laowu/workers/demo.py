@@ -10,13 +10,17 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db import connection
+
 from laowu.core.audit_context import audit_context
 from laowu.core.demo import SHAHE
 from laowu.workers.models import Certificate, Household, Person, PovertyStatus
 from laowu.workers.synthetic import PersonFactory
 
-PER_SHAHE_VILLAGE = 70  # Shahe: the township the report describes, in some depth
-PER_BAOSHAN_VILLAGE = 9
+# People per village: the townships of the demo station logins in some depth (Shahe, the
+# township the report describes, and Longyang's Lujiang town), a few in every other village.
+PER_VILLAGE = {SHAHE: 50, "530502106": 50}
+PER_OTHER_VILLAGE = 3
 
 
 def load(ctx: Any) -> None:
@@ -32,7 +36,7 @@ def load(ctx: Any) -> None:
     rng = ctx.rng
     households: list[tuple[Household, list[Any]]] = []
     for code, poor in villages:
-        size = PER_SHAHE_VILLAGE if code.startswith(SHAHE) else PER_BAOSHAN_VILLAGE
+        size = PER_VILLAGE.get(code[:9], PER_OTHER_VILLAGE)
         made = 0
         number = 1
         while made < size:
@@ -78,16 +82,12 @@ def load(ctx: Any) -> None:
                 )
                 person.set_id_number(m.id_number)
                 people.append(person)
-        Person.objects.bulk_create(people, batch_size=2000)
+        Person.objects.bulk_create(people, batch_size=500)
         index = 0
-        heads = []
-        for household, members in households:
-            for position, m in enumerate(members):
+        for _household, members in households:
+            for m in members:
                 person = people[index]
                 index += 1
-                if position == 0:
-                    household.head = person
-                    heads.append(household)
                 for kind, trade in m.certificates:
                     # A health certificate (健康证) is valid for a year; special operation ones for six.
                     days = rng.randrange(10, 330) if kind == "health" else rng.randrange(60, 2500)
@@ -104,6 +104,11 @@ def load(ctx: Any) -> None:
                             valid_until=issued + datetime.timedelta(days=valid) if valid else None,
                         )
                     )
-        Household.objects.bulk_update(heads, ["head"], batch_size=2000)
+        # The first member of each household is its head (户主): one UPDATE for all.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE workers_household h SET head_id = p.id FROM workers_person p"
+                " WHERE p.household_id = h.id AND p.relation_to_head = '02' AND h.head_id IS NULL"
+            )
         Certificate.objects.bulk_create(certificates, batch_size=2000)
     ctx.log.append(f"registry: {len(people)} people in {len(households)} households, {len(certificates)} certificates")
