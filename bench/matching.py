@@ -222,7 +222,7 @@ def time_candidates(user: Any, runs: int, limit: int = 100) -> dict[str, Any]:
         sizes.append(len(result))
         queries = max(queries, len(captured))
         assert all(c.reasons for c in result)
-    return {"orders": len(orders), "rows": min(sizes), "queries": queries, **_figures(samples)}
+    return {"orders": len(orders), "rows": min(sizes), "total": sum(sizes), "queries": queries, **_figures(samples)}
 
 
 def time_orders(user: Any, runs: int, limit: int = 50) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from typing import Any
 from laowu.core import crypto
 from laowu.core.masking import mask_id_number
 from laowu.placements.scope import ScopeError, destination_scope
+from laowu.placements.services import EARLY_RETURN_DAYS
 from laowu.workers.synthetic import DEFAULT_DESTINATIONS, DESTINATIONS, PersonFactory
 
 PERSON_COLUMNS = (
@@ -85,6 +86,15 @@ STINT_COLUMNS = (
     "notes",
 )
 TABLES = ("workers_person", "workers_certificate", "placements_stint")
+STINT_COUNTS = f"""
+UPDATE workers_person p SET stint_count = s.n, early_return_count = s.early
+FROM (
+    SELECT person_id, count(*) AS n,
+           count(*) FILTER (WHERE end_date IS NOT NULL AND end_date < start_date + {EARLY_RETURN_DAYS}) AS early
+    FROM placements_stint WHERE person_id >= %s GROUP BY person_id
+) s
+WHERE s.person_id = p.id
+"""
 
 
 @dataclass
@@ -221,6 +231,8 @@ def generate_people(
             stints += len(stint_rows)
             done += len(batch)
         cursor.execute("SELECT setval(pg_get_serial_sequence('workers_person', 'id'), %s)", [pk - 1])
+        # The stint counters matching ranks by (placements.services.labor_status_sync in the app).
+        cursor.execute(STINT_COUNTS, [first_id])
         # Django's foreign keys are deferred: check them now, so that the triggers can be enabled.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in TABLES:

@@ -41,7 +41,7 @@ from django.utils import timezone
 from laowu.core.codetables import code_table
 from laowu.jobs import codetables
 from laowu.jobs.models import JobOrder, JobOrderStatus
-from laowu.placements.models import Application, Stint
+from laowu.placements.models import Application
 from laowu.regions.models import Region
 from laowu.training.selectors import trained_in, trained_trades
 from laowu.workers.models import SURPLUS_STATUSES, Certificate, Person
@@ -61,10 +61,9 @@ WEIGHTS: dict[str, int] = {
     "wants_out": 10,
     # the person has worked away before (any stint): knows the road
     "experience": 10,
-    # the person came back early at least once (a stint shorter than EARLY_RETURN_DAYS)
+    # the person came back early at least once (placements.services.EARLY_RETURN_DAYS)
     "early_return": -15,
 }
-EARLY_RETURN_DAYS = 90  # "3 个月内返乡"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 
@@ -210,15 +209,6 @@ def _when(condition: Q, points: int) -> Case:
     return Case(When(condition, then=Value(points)), default=Value(0), output_field=IntegerField())
 
 
-def _stint_people() -> QuerySet[Stint]:
-    return Stint.objects.values("person_id")
-
-
-def _early_return_people() -> QuerySet[Stint]:
-    early = F("start_date") + datetime.timedelta(days=EARLY_RETURN_DAYS)
-    return Stint.objects.filter(end_date__isnull=False, end_date__lt=early).values("person_id")
-
-
 def _person_score(order: JobOrder) -> Any:
     w = WEIGHTS
     parts: list[Any] = [_when(Q(trades__contains=[t]), w["trade"]) for t in dict.fromkeys(order.trade_codes or [])]
@@ -228,8 +218,8 @@ def _person_score(order: JobOrder) -> Any:
         parts.append(_when(Q(preferred_trades__overlap=trades), w["preferred_trade"]))
     parts.append(_when(Q(preferred_destinations__overlap=place_prefixes(order.place_region_id)), w["destination"]))
     parts.append(_when(Q(wants_to_go_out=True), w["wants_out"]))
-    parts.append(_when(Q(pk__in=_stint_people()), w["experience"]))
-    parts.append(_when(Q(pk__in=_early_return_people()), w["early_return"]))
+    parts.append(_when(Q(stint_count__gt=0), w["experience"]))
+    parts.append(_when(Q(early_return_count__gt=0), w["early_return"]))
     return functools.reduce(operator.add, parts)
 
 
@@ -250,13 +240,8 @@ def candidate_queryset(
     if filters["wants_out"] == "1":
         qs = qs.filter(wants_to_go_out=True)
     if filters["experienced"] == "1":
-        qs = qs.filter(pk__in=_stint_people())
-    return (
-        qs.annotate(match_score=_person_score(order))
-        .select_related("region")
-        .defer("id_number_enc", "notes")
-        .order_by("-match_score", "pk")
-    )
+        qs = qs.filter(stint_count__gt=0)
+    return qs.annotate(match_score=_person_score(order)).order_by("-match_score", "pk")
 
 
 def candidates_for_order(
@@ -272,12 +257,21 @@ def candidates_for_order(
     The caller has fetched ``order`` through a scope-checked selector (``job_order_get``)."""
     today = today or timezone.localdate()
     limit = max(1, min(int(limit), MAX_LIMIT))
-    people = list(candidate_queryset(user=user, order=order, filters=filters, today=today)[:limit])
-    facts = _facts([p.pk for p in people], today)
+    # Rank on the columns the index ``person_surplus_match`` covers (an index-only scan), then
+    # read the rows of the ones returned.
+    ranked = list(
+        candidate_queryset(user=user, order=order, filters=filters, today=today).values_list("pk", "match_score")[
+            :limit
+        ]
+    )
+    rows = Person.objects.select_related("region").defer("id_number_enc", "notes").in_bulk([pk for pk, _ in ranked])
+    people = [rows[pk] for pk, _ in ranked if pk in rows]
+    scores = dict(ranked)
+    facts = _facts(people, today)
     names = _region_names(place_prefixes(order.place_region_id))
     on = match_date(order, today)
     return [
-        Candidate(person=p, score=p.match_score, reasons=explain(order, p, facts[p.pk], on=on, region_names=names))  # type: ignore[attr-defined]
+        Candidate(person=p, score=scores[p.pk], reasons=explain(order, p, facts[p.pk], on=on, region_names=names))
         for p in people
     ]
 
@@ -317,7 +311,7 @@ def order_queryset(
     today = today or timezone.localdate()
     if person_pool_problem(person):
         return JobOrder.objects.none()
-    facts = facts or _facts([person.pk], today)[person.pk]
+    facts = facts or _facts([person], today)[person.pk]
     trades = list(dict.fromkeys(person.trades or []))
     rank = codetables.education_rank(person.education)
     educations = [c for c, _ in codetables.education().rows if codetables.education_rank(c) <= rank] if rank else []
@@ -371,7 +365,7 @@ def orders_for_person(
     ``person`` through a scope-checked selector (``person_get``)."""
     today = today or timezone.localdate()
     limit = max(1, min(int(limit), MAX_LIMIT))
-    facts = _facts([person.pk], today)[person.pk]
+    facts = _facts([person], today)[person.pk]
     orders = list(order_queryset(user=user, person=person, facts=facts, today=today)[:limit])
     names = _region_names(person.preferred_destinations or [])
     return [
@@ -405,21 +399,17 @@ class Facts:
         return (WEIGHTS["experience"] if self.stints else 0) + (WEIGHTS["early_return"] if self.early_returns else 0)
 
 
-def _facts(person_ids: list[int], today: datetime.date) -> dict[int, Facts]:
-    """Certificates, training and stints of these people: four queries for any number."""
-    facts = {pk: Facts() for pk in person_ids}
-    if not person_ids:
+def _facts(people: list[Person], today: datetime.date) -> dict[int, Facts]:
+    """Certificates and training of these people (three queries for any number); the stint
+    counters are on the Person rows."""
+    facts = {p.pk: Facts(stints=p.stint_count, early_returns=p.early_return_count) for p in people}
+    if not people:
         return facts
-    for cert in _valid_certificates(today).filter(person_id__in=person_ids).order_by("-issued_on", "pk"):
+    ids = list(facts)
+    for cert in _valid_certificates(today).filter(person_id__in=ids).order_by("-issued_on", "pk"):
         facts[cert.person_id].certificates.append(cert)
-    for pk, trained in trained_trades(person_ids=person_ids).items():
+    for pk, trained in trained_trades(person_ids=ids).items():
         facts[pk].trained = trained
-    for pk, start, end in Stint.objects.filter(person_id__in=person_ids).values_list(
-        "person_id", "start_date", "end_date"
-    ):
-        facts[pk].stints += 1
-        if end is not None and (end - start).days < EARLY_RETURN_DAYS:
-            facts[pk].early_returns += 1
     return facts
 
 

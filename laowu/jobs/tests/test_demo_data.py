@@ -53,14 +53,17 @@ def _matching_works_on_the_demo():
     """Each demo station finds candidates with reasons for most of the orders it can see, in
     its own villages; and demo people get recommended orders."""
     from laowu.accounts.models import User
-    from laowu.jobs.matching import candidates_for_order, orders_for_person, open_orders
+    from laowu.jobs.matching import candidates_for_order, open_orders, orders_for_person
 
     for username in ("station_shahe", "station_lujiang", "county_changning"):
         user = User.objects.get(username=username)
         orders = list(open_orders(user=user))
         assert orders, username
         found = {o.pk: candidates_for_order(user=user, order=o, limit=20) for o in orders}
-        assert sum(1 for c in found.values() if c) >= len(orders) // 2, (username, {k: len(v) for k, v in found.items()})
+        assert sum(1 for c in found.values() if c) >= len(orders) // 2, (
+            username,
+            {k: len(v) for k, v in found.items()},
+        )
         for candidates in found.values():
             for c in candidates:
                 assert c.person.region_id.startswith(user.region_id) and c.reasons

@@ -65,8 +65,11 @@ def train(p: Any, trade: str = "01") -> Enrolment:
 
 
 def stint(p: Any, start: datetime.date, days: int | None) -> Stint:
+    """A stint written directly, then the one rule that keeps the person's counters."""
+    from laowu.placements.services import labor_status_sync
+
     end = start + datetime.timedelta(days=days) if days is not None else None
-    return Stint.objects.create(
+    record = Stint.objects.create(
         person=p,
         region_id=p.region_id,
         channel="self_arranged",
@@ -75,6 +78,9 @@ def stint(p: Any, start: datetime.date, days: int | None) -> Stint:
         start_date=start,
         end_date=end,
     )
+    labor_status_sync(person_ids=[p.pk])
+    p.refresh_from_db()
+    return record
 
 
 @pytest.fixture
@@ -413,3 +419,19 @@ def test_api_matching_needs_the_registry_capability(villages, make_user, login):
     client = login(agency)
     o = order(region="620723")
     assert client.get(f"/api/jobs/orders/{o.pk}/candidates").status_code == 403
+
+
+def test_stint_counters_follow_the_stints(villages, station):
+    from laowu.placements import services as placement_services
+
+    p = person(villages["wusan"])
+    values = {"channel": "self_arranged", "destination_id": "4403", "start_date": datetime.date(2023, 1, 1)}
+    record = placement_services.stint_create(user=station, person=p, values=values)
+    p.refresh_from_db()
+    assert (p.stint_count, p.early_return_count) == (1, 0)
+    placement_services.stint_end(user=station, stint=record, end_date=datetime.date(2023, 2, 15))
+    p.refresh_from_db()
+    assert (p.stint_count, p.early_return_count) == (1, 1)
+    placement_services.stint_delete(user=station, stint=record)
+    p.refresh_from_db()
+    assert (p.stint_count, p.early_return_count) == (0, 0)
