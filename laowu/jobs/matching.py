@@ -259,11 +259,8 @@ def candidates_for_order(
     limit = max(1, min(int(limit), MAX_LIMIT))
     # Rank on the columns the index ``person_surplus_match`` covers (an index-only scan), then
     # read the rows of the ones returned.
-    ranked = list(
-        candidate_queryset(user=user, order=order, filters=filters, today=today).values_list("pk", "match_score")[
-            :limit
-        ]
-    )
+    qs: Any = candidate_queryset(user=user, order=order, filters=filters, today=today)
+    ranked: list[tuple[int, int]] = list(qs.values_list("pk", "match_score")[:limit])
     rows = Person.objects.select_related("region").defer("id_number_enc", "notes").in_bulk([pk for pk, _ in ranked])
     people = [rows[pk] for pk, _ in ranked if pk in rows]
     scores = dict(ranked)
