@@ -56,6 +56,8 @@ PERSON_COLUMNS = (
     "available_from",
     "notes",
     "version",
+    "stint_count",
+    "early_return_count",
 )
 CERTIFICATE_COLUMNS = (
     "person_id",
@@ -215,6 +217,8 @@ def generate_people(
                         p.available_from,
                         "",
                         1,
+                        0,  # stint counters: set from the stints below (STINT_COUNTS)
+                        0,
                     )
                 )
                 if with_related:
