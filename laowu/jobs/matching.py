@@ -234,7 +234,8 @@ def candidate_queryset(
     ("1": has worked away before)."""
     today = today or timezone.localdate()
     filters = {k: str((filters or {}).get(k) or "").replace("\x00", "").strip() for k in CANDIDATE_FILTER_KEYS}
-    qs = Person.objects.restrict(user).filter(*[r.q for r in requirements(order, on=match_date(order, today))])
+    reqs = requirements(order, on=match_date(order, today), today=today)
+    qs = Person.objects.restrict(user).filter(*[r.q for r in reqs])
     if filters["region"].isdigit() and filters["region"].isascii():
         qs = qs.filter(region__code__startswith=filters["region"])
     if filters["wants_out"] == "1":
