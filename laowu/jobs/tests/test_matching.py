@@ -435,3 +435,25 @@ def test_stint_counters_follow_the_stints(villages, station):
     placement_services.stint_delete(user=station, stint=record)
     p.refresh_from_db()
     assert (p.stint_count, p.early_return_count) == (0, 0)
+
+
+def test_candidates_page_queries_do_not_grow_with_rows(villages, station, login):
+    client = login(station)
+    o = order(trade_codes=["01"])
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/jobs/{o.pk}/candidates/").status_code == 200
+        # The page's own queries (session and last-seen bookkeeping come and go).
+        return sum(
+            1
+            for q in captured.captured_queries
+            if "django_session" not in q["sql"] and "accounts_user" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+        )
+
+    person(villages["wusan"], trades=["01"])
+    few = page_queries()
+    for _ in range(9):
+        p = person(villages["xitou"], trades=["01"], preferred_destinations=["44"])
+        certify(p, "training", "01")
+    assert page_queries() == few <= 9
