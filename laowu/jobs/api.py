@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from laowu.core.api import BoundedPagination, require_api_cap
 from laowu.core.audit_context import client_ip
-from laowu.jobs import bulletin_render, selectors, services
+from laowu.jobs import bulletin_render, matching, selectors, services
 from laowu.jobs.models import JobOrderStatus, Provision
 
 router = Router(tags=["jobs"])
@@ -236,3 +236,114 @@ def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(
         bulletin_render.bulletin_pdf(selectors.bulletin_get(user=user, pk=pk)), content_type="application/pdf"
     )
+
+
+# --- matching, both ways ----------------------------------------------------------------------
+
+
+class ReasonOut(Schema):
+    text: str
+    points: int
+
+
+class CandidateOut(Schema):
+    person_id: int
+    name: str
+    sex: str
+    id_number_masked: str
+    region_code: str
+    region_name: str
+    labor_status: str
+    score: int
+    reasons: list[ReasonOut]
+
+
+class OrderMatchOut(Schema):
+    order: JobOrderOut
+    party: str
+    place: str
+    score: int
+    reasons: list[ReasonOut]
+
+
+class ShortlistIn(Schema):
+    person_ids: list[int] = Field(..., min_length=1, max_length=500)
+    planned_departure: datetime.date | None = None
+
+
+class ApplicationOut(Schema):
+    id: int
+    person_id: int
+    job_order_id: int
+    status: str
+    registered_on: datetime.date
+
+
+def _reasons(reasons: list[Any]) -> list[dict[str, Any]]:
+    return [{"text": r.text, "points": r.points} for r in reasons]
+
+
+def _matching_user(request: HttpRequest) -> Any:
+    """Matching lists people: the registry's capability as well as the jobs' one."""
+    require_api_cap(request, "jobs.view")
+    return require_api_cap(request, "registry.view")
+
+
+@router.get("/orders/{pk}/candidates", response=list[CandidateOut])
+def order_candidates(
+    request: HttpRequest,
+    pk: int,
+    limit: int = Query(matching.DEFAULT_LIMIT, ge=1, le=matching.MAX_LIMIT),
+    region: str = "",
+    wants_out: str = "",
+    experienced: str = "",
+) -> Any:
+    """The order's ranked candidates from the surplus pool in the caller's scope, with reasons
+    (each with the points it adds to the score)."""
+    user = _matching_user(request)
+    order = selectors.job_order_get(user=user, pk=pk)
+    filters = {"region": region, "wants_out": wants_out, "experienced": experienced}
+    return [
+        {
+            "person_id": c.person.pk,
+            "name": c.person.name,
+            "sex": c.person.sex,
+            "id_number_masked": c.person.id_number_masked,
+            "region_code": c.person.region_id,
+            "region_name": c.person.region.name,
+            "labor_status": c.person.labor_status,
+            "score": c.score,
+            "reasons": _reasons(c.reasons),
+        }
+        for c in matching.candidates_for_order(user=user, order=order, limit=limit, filters=filters)
+    ]
+
+
+@router.post("/orders/{pk}/applications", response={201: list[ApplicationOut]})
+def order_shortlist_register(request: HttpRequest, pk: int, payload: ShortlistIn) -> Any:
+    """Register a shortlist for the order (报名), all or nothing: 400 with one message per
+    person who cannot be registered, and nobody registered."""
+    user = require_api_cap(request, "placements.edit")
+    order = selectors.job_order_get(user=user, pk=pk)
+    values = {"planned_departure": payload.planned_departure} if payload.planned_departure else None
+    return 201, services.shortlist_register(user=user, order=order, person_ids=payload.person_ids, values=values)
+
+
+@router.get("/people/{pk}/matching-orders", response=list[OrderMatchOut])
+def person_matching_orders(request: HttpRequest, pk: int, limit: int = Query(50, ge=1, le=matching.MAX_LIMIT)) -> Any:
+    """Open job orders for a person, best first, with reasons; empty for people outside the
+    surplus pool."""
+    from laowu.workers.selectors import person_get
+
+    user = _matching_user(request)
+    person = person_get(user=user, pk=pk)
+    return [
+        {
+            "order": m.order,
+            "party": m.order.party_name,
+            "place": m.order.place_region.full_name or m.order.place_region.name,
+            "score": m.score,
+            "reasons": _reasons(m.reasons),
+        }
+        for m in matching.orders_for_person(user=user, person=person, limit=limit)
+    ]

@@ -335,3 +335,50 @@ def bulletin_record_distribution(
             detail={"copies_printed": [old[0], copies_printed], "people_informed": [old[1], people_informed]},
         )
     return bulletin
+
+
+# --- shortlist → applications ---------------------------------------------------------------
+
+
+def shortlist_register(
+    *, user: Any, order: JobOrder, person_ids: list[int], values: dict[str, Any] | None = None
+) -> list[Any]:
+    """Turn a shortlist of matching candidates into applications (报名) to ``order``, all or
+    nothing: each person must be in the user's scope and meet the order's hard requirements
+    (``matching.requirements``), then ``placements.services.application_register`` registers
+    them. If any one cannot be registered, none is, and the error names each such person."""
+    from django.http import Http404
+
+    from laowu.jobs.matching import unmet_requirements
+    from laowu.placements.services import application_register
+    from laowu.workers.models import Person
+
+    if user is None or not user.has_cap("placements.edit"):
+        raise PermissionDenied("placements.edit")
+    ids = list(dict.fromkeys(int(pk) for pk in person_ids))
+    if not ids:
+        raise ValidationError({"person_ids": ["请至少选择一人。"]})
+    if order.status != S.PUBLISHED:
+        raise ValidationError(f"用工信息「{order.title}」当前为「{order.get_status_display()}」，不能报名。")
+    people = {p.pk: p for p in Person.objects.restrict(user).filter(pk__in=ids)}
+    unmet = unmet_requirements(user=user, order=order, person_ids=ids)
+    created: list[Any] = []
+    errors: list[str] = []
+    with transaction.atomic():
+        for pk in ids:
+            person = people.get(pk)
+            if person is None:
+                errors.append(f"编号 {pk}：人员不存在或不在您的管辖范围内。")
+            elif unmet.get(pk):
+                errors.append(f"{person.name}：不符合用工要求——{'；'.join(unmet[pk])}。")
+            else:
+                try:
+                    created.append(application_register(user=user, person=person, job_order=order, values=values))
+                except ValidationError as exc:
+                    errors.append("；".join(exc.messages))
+                except (PermissionDenied, Http404):
+                    errors.append(f"{person.name}：不在您可办理的区划范围内。")
+        if errors:
+            # Raised inside the block: every application registered above is rolled back.
+            raise ValidationError({"person_ids": errors})
+    return created

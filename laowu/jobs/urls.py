@@ -1,6 +1,6 @@
 from django.urls import path
 
-from laowu.jobs import views
+from laowu.jobs import views, views_matching
 
 app_name = "jobs"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.joborder_edit_view, name="joborder_edit"),
     path("<int:pk>/delete/", views.joborder_delete_view, name="joborder_delete"),
     path("<int:pk>/transition/", views.joborder_transition_view, name="joborder_transition"),
+    path("<int:pk>/candidates/", views_matching.joborder_candidates_view, name="joborder_candidates"),
+    path("people/<int:pk>/orders/", views_matching.person_orders_view, name="person_orders"),
     path("bulletins/", views.bulletin_list_view, name="bulletin_list"),
     path("bulletins/new/", views.bulletin_compile_view, name="bulletin_compile"),
     path("bulletins/<int:pk>/", views.bulletin_detail_view, name="bulletin_detail"),

@@ -55,6 +55,7 @@ def joborder_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "problems": services.party_problems(order) if needs_party_check else [],
             "transitions": order.transitions.select_related("actor").all(),
+            "can_match": request.user.has_cap("registry.view"),
         },
     )
 

@@ -157,8 +157,11 @@ def _wages(ctx: Any, stints: list[Stint], today: datetime.date) -> list[StintWag
 
 
 def _batches(ctx: Any) -> str:
-    """One escorted batch per published demo order whose county has a demo station/county user."""
+    """One escorted batch per published demo order whose county has a demo station/county user,
+    formed from the order's best matching candidates."""
+    from laowu.jobs.matching import candidates_for_order
     from laowu.jobs.models import JobOrder, JobOrderStatus
+    from laowu.jobs.services import shortlist_register
 
     rng = ctx.rng
     users = [
@@ -179,11 +182,8 @@ def _batches(ctx: Any) -> str:
         )
         if user is None:
             continue
-        pool = list(
-            Person.objects.restrict(user)
-            .filter(labor_status=LaborStatus.SURPLUS, stints__isnull=True, birth_date__gt=datetime.date(1975, 1, 1))
-            .order_by("?")[:18]
-        )
+        # The batch is formed from the order's best matching candidates (laowu/jobs/matching.py).
+        pool = [c.person for c in candidates_for_order(user=user, order=order, limit=8)]
         if len(pool) < 4:
             continue
         departure = datetime.date(2025, 3 + index, 8)
@@ -203,10 +203,10 @@ def _batches(ctx: Any) -> str:
             job_orders=[order],
         )
         made += 1
-        for position, person in enumerate(pool):
-            app = services.application_register(
-                user=user, person=person, job_order=order, values={"planned_departure": departure}
-            )
+        shortlist = shortlist_register(
+            user=user, order=order, person_ids=[p.pk for p in pool], values={"planned_departure": departure}
+        )
+        for position, app in enumerate(shortlist):
             steps: list[tuple[str, dict[str, Any]]] = [
                 ("screen", {"political_review_passed": True}),
                 (

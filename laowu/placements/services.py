@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 
 from laowu.audit.models import AuditEventType
@@ -40,6 +40,8 @@ from laowu.placements.scope import ScopeError, destination_scope
 from laowu.regions.models import Region
 from laowu.workers.models import LaborStatus, Person
 
+# A stint that ended within this many days came back early ("3 个月内返乡"); matching counts them.
+EARLY_RETURN_DAYS = 90
 OVERLAP_MESSAGE = "{name} 在 {start} 至 {end} 已有务工记录（{where}），同一人的务工时间不能重叠。"
 STINT_FIELDS = (
     "channel",
@@ -59,7 +61,8 @@ STINT_FIELDS = (
 
 
 def labor_status_sync(*, person_ids: Iterable[int], today: datetime.date | None = None) -> int:
-    """Make the labor status of these people follow their stints. Returns rows changed.
+    """Make the labor status (and the stint counters) of these people follow their stints.
+    Returns the number of people whose labor status changed.
 
     Running stint (started, not ended by today): 外出务工, or 本地务工 for a local transfer
     (就地转移). No running stint and a status that a stint had set: 返乡. Other statuses (in
@@ -87,6 +90,7 @@ def labor_status_sync(*, person_ids: Iterable[int], today: datetime.date | None 
         .exclude(pk__in=away | local)
         .update(labor_status=LaborStatus.RETURNED, version=F("version") + 1)
     )
+    _stint_counts_sync(ids)
     return changed
 
 
@@ -104,6 +108,26 @@ def labor_status_refresh(*, today: datetime.date | None = None, days: int = 7) -
         .distinct()
     )
     return labor_status_sync(person_ids=person_ids, today=today)
+
+
+def _stint_counts_sync(ids: list[int]) -> None:
+    """The counters on Person that matching ranks by: stints, and stints that ended within
+    ``EARLY_RETURN_DAYS`` (came back early). Derived data: no version bump."""
+    early = Q(end_date__isnull=False, end_date__lt=F("start_date") + datetime.timedelta(days=EARLY_RETURN_DAYS))
+    counts = {
+        row["person_id"]: (row["n"], row["early"])
+        for row in Stint.objects.filter(person_id__in=ids)
+        .values("person_id")
+        .annotate(n=Count("pk"), early=Count("pk", filter=early))
+    }
+    current = Person.objects.filter(pk__in=ids).values_list("pk", "stint_count", "early_return_count")
+    groups: dict[tuple[int, int], list[int]] = {}
+    for pk, n, e in current:
+        want = counts.get(pk, (0, 0))
+        if (n, e) != want:
+            groups.setdefault(want, []).append(pk)
+    for (n, e), pks in groups.items():
+        Person.objects.filter(pk__in=pks).update(stint_count=n, early_return_count=e)
 
 
 # --- stints ---------------------------------------------------------------------------------

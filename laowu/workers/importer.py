@@ -542,10 +542,11 @@ class PersonWriter:
                 context_id=context_id,
                 sql=(
                     f"INSERT INTO {p_table} AS t (name, name_initials, id_number_enc, id_number_hash, "
-                    f"id_number_masked, birth_date, sex, region_id, household_id, version, created_at, updated_at, "
+                    f"id_number_masked, birth_date, sex, region_id, household_id, version, stint_count, early_return_count, "
+                    f"created_at, updated_at, "
                     f"{insert_cols}) "
                     f"SELECT s.name, s.name_initials, s.id_enc, s.id_hash, s.id_masked, s.birth_date, s.sex, "
-                    f"s.region_id, h.id, 1, now(), now(), {insert_vals} "
+                    f"s.region_id, h.id, 1, 0, 0, now(), now(), {insert_vals} "
                     f"FROM imp_person s LEFT JOIN {hh_table} h "
                     f"ON h.region_id = s.region_id AND h.number = s.household_number "
                     f"WHERE NOT EXISTS (SELECT 1 FROM imp_match m WHERE m.row_no = s.row_no) "

@@ -40,6 +40,20 @@ class LaborStatus(models.TextChoices):
 
 # The surplus ledger: those available for transfer (one definition, used by every selector).
 SURPLUS_STATUSES = (LaborStatus.SURPLUS, LaborStatus.RETURNED)
+# Columns matching reads for the surplus pool (covered by the index ``person_surplus_match``).
+MATCHING_COLUMNS = [
+    "id",
+    "region",
+    "sex",
+    "education",
+    "health",
+    "trades",
+    "preferred_trades",
+    "preferred_destinations",
+    "wants_to_go_out",
+    "stint_count",
+    "early_return_count",
+]
 # Working age used by the resource ledger (labor statistics practice: 16 to 64).
 WORKING_AGE = (16, 64)
 
@@ -127,6 +141,10 @@ class Person(RegionScopedModel, TimeStampedModel):
     available_from = models.DateField("最早可外出日期", null=True, blank=True)
     notes = models.TextField("备注", blank=True)
     version = models.PositiveIntegerField("版本", default=1)
+    # Derived from the person's stints (placements.Stint) by placements.services.labor_status_sync,
+    # like the labor status: matching ranks a million people by them without reading stints.
+    stint_count = models.PositiveSmallIntegerField("外出务工次数", default=0, editable=False)
+    early_return_count = models.PositiveSmallIntegerField("3 个月内返乡次数", default=0, editable=False)
 
     class Meta:
         verbose_name = "劳动力"
@@ -139,6 +157,14 @@ class Person(RegionScopedModel, TimeStampedModel):
             models.Index(fields=["phone"], name="person_phone"),
             models.Index(fields=["birth_date"], name="person_birth"),
             GinIndex(fields=["trades"], name="person_trades_gin"),
+            # Matching (jobs/matching.py): the surplus pool by birth date, with every column the
+            # hard requirements and the score read, so that ranking is an index-only scan.
+            models.Index(
+                fields=["birth_date"],
+                include=MATCHING_COLUMNS,
+                condition=models.Q(labor_status__in=SURPLUS_STATUSES),
+                name="person_surplus_match",
+            ),
         ]
         # A constraint, not ``unique=True``: the hash is never searched by prefix, so no second
         # (varchar_pattern_ops) index to maintain on every imported row.

@@ -106,6 +106,7 @@ def _detail_context(request: AuthedRequest, person: Person) -> dict[str, Any]:
         "can_unmask": can_view_sensitive(request.user),
         "can_edit": request.user.has_cap("registry.edit"),
         "can_transfer": request.user.has_cap("registry.transfer"),
+        "can_match": request.user.has_cap("jobs.view"),
     }
 
 

@@ -46,3 +46,30 @@ def test_demo_employers_jobs_and_bulletins(tmp_path: Path):
     assert pdf.startswith(b"%PDF") and len(pdf) > 2000
     (tmp_path / "b.pdf").write_bytes(pdf)
     assert bulletin_docx(issues[1])[:2] == b"PK"
+    _matching_works_on_the_demo()
+
+
+def _matching_works_on_the_demo():
+    """Each demo station finds candidates with reasons for most of the orders it can see, in
+    its own villages; and demo people get recommended orders."""
+    from laowu.accounts.models import User
+    from laowu.jobs.matching import candidates_for_order, open_orders, orders_for_person
+
+    for username in ("station_shahe", "station_lujiang", "county_changning"):
+        user = User.objects.get(username=username)
+        orders = list(open_orders(user=user))
+        assert orders, username
+        found = {o.pk: candidates_for_order(user=user, order=o, limit=20) for o in orders}
+        assert sum(1 for c in found.values() if c) >= len(orders) // 2, (
+            username,
+            {k: len(v) for k, v in found.items()},
+        )
+        for candidates in found.values():
+            for c in candidates:
+                assert c.person.region_id.startswith(user.region_id) and c.reasons
+                assert sum(r.points for r in c.reasons) == c.score
+        assert any(r.points > 0 for c in sum(found.values(), []) for r in c.reasons)
+        # The other way round: a candidate's recommended orders hold that order, same score.
+        order_pk, candidates = next((k, v) for k, v in found.items() if v)
+        recommended = {m.order.pk: m.score for m in orders_for_person(user=user, person=candidates[0].person)}
+        assert recommended[order_pk] == candidates[0].score, username
