@@ -115,6 +115,7 @@ class ImportResult:
     header: HeaderMap | None
     footers: list[int]
     seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -201,10 +202,13 @@ def run_import(
                     progress(done, total, "校验")
             if progress:
                 progress(done, total, "写入" if not (dry_run or context.issues) else "检查")
+            fed = time.monotonic()
             write = not dry_run and not context.issues
             counts = writer.finish(cursor, write=write)
             write = write and not context.issues  # finish may find cross-row problems
-        result = ImportResult(counts, context.issues, write, header, context.footers, time.monotonic() - started)
+        finished = time.monotonic()
+        timings = {"read_validate_s": round(fed - started, 2), "check_write_s": round(finished - fed, 2)}
+        result = ImportResult(counts, context.issues, write, header, context.footers, finished - started, timings)
         if write and on_commit is not None:
             on_commit(result)
         if not write:

@@ -207,6 +207,7 @@ def _summary(result: ImportResult) -> dict[str, Any]:
         "footers": result.footers[:50],
         "extra": result.counts.extra,
         "seconds": round(result.seconds, 2),
+        "timings": result.timings,
     }
 
 
