@@ -61,22 +61,31 @@ def _tracked_columns(model: type[Model]) -> list[str]:
     ]
 
 
-@contextlib.contextmanager
-def bulk_history(cursor: Any, *, metadata: dict[str, Any]) -> Iterator[str]:
+def bulk_history_start(cursor: Any, *, metadata: dict[str, Any]) -> str:
     """Inside the current transaction: switch the row triggers off, create one context row with
-    ``metadata`` (who, where, source) and yield its id for ``bulk_history_record``."""
+    ``metadata`` (who, where, source) and return its id for ``bulk_write``."""
     if not connection.in_atomic_block:
-        raise RuntimeError("bulk_history needs a transaction")
+        raise RuntimeError("bulk history needs a transaction")
     context_id = str(uuid.uuid4())
     cursor.execute(
         "INSERT INTO pghistory_context (id, metadata, created_at, updated_at) VALUES (%s, %s, now(), now())",
         [context_id, json.dumps(metadata, ensure_ascii=False)],
     )
     cursor.execute("SELECT set_config(%s, 'on', true)", [SETTING])
-    try:
-        yield context_id
-    finally:
-        cursor.execute("SELECT set_config(%s, 'off', true)", [SETTING])
+    return context_id
+
+
+def bulk_history_stop(cursor: Any) -> None:
+    """Row triggers on again (a rolled-back transaction resets the setting by itself)."""
+    cursor.execute("SELECT set_config(%s, 'off', true)", [SETTING])
+
+
+@contextlib.contextmanager
+def bulk_history(cursor: Any, *, metadata: dict[str, Any]) -> Iterator[str]:
+    """``bulk_history_start`` … ``bulk_history_stop`` as a block."""
+    context_id = bulk_history_start(cursor, metadata=metadata)
+    yield context_id
+    bulk_history_stop(cursor)
 
 
 def bulk_write(

@@ -8,7 +8,9 @@ upgraded to 18 by inserting "19" and computing the check character.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+import functools
+from operator import mul
+from typing import NamedTuple
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -55,8 +57,7 @@ class IdNumberError(ValueError):
     """The message is Chinese and says exactly what is wrong."""
 
 
-@dataclass(frozen=True)
-class IdNumber:
+class IdNumber(NamedTuple):
     number: str
     birth_date: datetime.date
     sex: str  # GB/T 2261.1: "1" male, "2" female
@@ -67,8 +68,12 @@ class IdNumber:
         return self.number[:6]
 
 
+_DIGIT_OFFSET = 48 * sum(_WEIGHTS)  # the weights applied to ASCII codes instead of digit values
+
+
 def check_char(first17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    # sum(map(mul, bytes, weights)) runs in C: imports check a million numbers.
+    return _CHECK[(sum(map(mul, first17.encode("ascii"), _WEIGHTS)) - _DIGIT_OFFSET) % 11]
 
 
 def normalise(raw: object) -> str:
@@ -81,6 +86,7 @@ def normalise(raw: object) -> str:
     return text.upper()
 
 
+@functools.lru_cache(maxsize=65536)
 def _birth(text: str) -> datetime.date:
     try:
         date = datetime.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
@@ -93,9 +99,14 @@ def _birth(text: str) -> datetime.date:
 
 def parse(raw: object) -> IdNumber:
     """Validate and return the 18-character number with its birth date and sex."""
-    text = normalise(raw)
+    if type(raw) is str and len(raw) == 18 and raw.isascii() and raw.isalnum():
+        text = raw.upper()  # the common case, already clean: skip normalising
+    else:
+        text = normalise(raw)
     if not text:
         raise IdNumberError("身份证号不能为空")
+    if not text.isascii():
+        raise IdNumberError("身份证号只能由数字和 X 组成")
     if len(text) == 15:
         if not text.isdigit():
             raise IdNumberError("15 位身份证号只能由数字组成")

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 
 from laowu.imports.headers import SCAN_ROWS, HeaderMap, detect
 from laowu.imports.profiles import Profile, get_profile
-from laowu.imports.reader import ReadError, Table, open_table
+from laowu.imports.reader import ReadError, Table, normalise, open_table
 
 # target key -> "module:Class"; a target class has ``key``, ``label``, ``capability``,
 # ``writer(context)`` and ``template(...)``.
@@ -130,9 +130,9 @@ def get_target(key: str) -> Any:
     return getattr(importlib.import_module(module), name)()
 
 
-def _is_footer(cells: list[str]) -> bool:
+def _is_footer(cells: list[Any]) -> bool:
     filled = [c for c in cells if c]
-    return len(filled) <= 2 and filled[0].startswith(_FOOTER_WORDS)
+    return len(filled) <= 2 and str(filled[0]).strip().startswith(_FOOTER_WORDS)
 
 
 def _failed(issues: Issues, started: float, header: HeaderMap | None = None) -> ImportResult:
@@ -166,13 +166,14 @@ def run_import(
     except ReadError as exc:
         issues.add(0, "文件", str(exc))
         return _failed(issues, started)
-    rows: Iterator[list[str]] = table.rows()
-    head: list[list[str]] = []
+    writer_class_raw = bool(getattr(the_target, "raw_cells", False))
+    rows: Iterator[list[Any]] = table.raw_rows()
+    head: list[list[Any]] = []
     for row in rows:
         head.append(row)
         if len(head) >= SCAN_ROWS + 1:
             break
-    header = detect(head, the_profile, table.merged)
+    header = detect([[normalise(c) for c in row] for row in head], the_profile, table.merged)
     header_row = (header.header_rows[-1] + 1) if header.header_rows else 1
     for label in header.missing:
         issues.add(header_row, label, "缺少此列（请使用导入模板，或检查表头文字）")
@@ -190,10 +191,11 @@ def run_import(
             if progress:
                 progress(0, total, "校验")
             done = 0
-            for index, cells in enumerate(chain(head[header.data_start :], rows), start=header.data_start):
+            for index, raw in enumerate(chain(head[header.data_start :], rows), start=header.data_start):
                 done += 1
-                if not any(cells):
+                if not any(raw):
                     continue
+                cells = raw if writer_class_raw else [normalise(c) for c in raw]
                 if _is_footer(cells):
                     context.footers.append(index + 1)
                     continue

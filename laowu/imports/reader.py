@@ -72,6 +72,11 @@ class Table:
         for row in self._rows:
             yield [normalise(cell) for cell in row]
 
+    def raw_rows(self) -> Iterator[list[Any]]:
+        """Rows as the reader gives them (str, float, date ...): for writers that normalise
+        column by column themselves (``normalise`` once per distinct value)."""
+        return iter(self._rows)
+
 
 def _decode_csv(raw: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
@@ -82,6 +87,14 @@ def _decode_csv(raw: bytes) -> str:
     raise ReadError("无法识别 CSV 文件的编码（请另存为 UTF-8 或 GBK 编码）")
 
 
+def _padded(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+    """CSV rows all as wide as the widest seen so far (Excel rows are, by the reader)."""
+    width = 0
+    for row in rows:
+        width = max(width, len(row))
+        yield row + [""] * (width - len(row)) if len(row) < width else row
+
+
 def open_table(path: Path, filename: str = "") -> Table:
     """The first sheet of an Excel file, or a CSV file, ready to iterate."""
     suffix = Path(filename or path.name).suffix.lower()
@@ -89,7 +102,7 @@ def open_table(path: Path, filename: str = "") -> Table:
         raise ReadError(f"不支持的文件类型「{suffix or '无扩展名'}」，请上传 .xlsx、.xls 或 .csv 文件")
     if suffix == ".csv":
         text = _decode_csv(path.read_bytes())
-        return Table("CSV", text.count("\n") + 1, csv.reader(io.StringIO(text)))
+        return Table("CSV", text.count("\n") + 1, _padded(csv.reader(io.StringIO(text))))
     from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
     try:

@@ -1,14 +1,18 @@
-"""The registry's import target: ledger rows → people and households, at a million rows a go.
+"""The registry's import target: ledger rows → people and households, a million rows at a go.
 
-Each row is cleaned by the rules of ``validation.py`` (the one place for person data rules;
-values that repeat — codes, villages, names — are cleaned once per distinct text), then streamed
-with COPY into a temporary table. ``finish`` checks the whole file against itself and the
-registry (duplicate ID numbers, people registered elsewhere, transfers, the chosen policy for
-people already registered) and, if nothing is wrong, writes households and people with a few
-set-based statements, each recording its history events (``core/history.py``).
+Rows are cleaned by the rules of ``validation.py`` (the one place for person data rules), a
+chunk of ``CHUNK`` rows at a time and column by column: a value that repeats (a code, a village,
+a name) is cleaned once, unique values (ID and phone numbers) by a fast path of the same rule.
+Clean chunks go to a writer thread that owns the database connection while the file is read:
+it copies each chunk into a temporary table, matches it against the registry and — when the run
+writes — inserts households and people, updates people already registered, and records the
+history events of every row it writes (``core/history.py``), one set-based statement each. So
+PostgreSQL's work on one chunk runs on the second core while Python cleans the next.
 
-Blank cells: a new person gets the field's default; an existing person keeps what they had
-(an import never erases data it was not given).
+All or nothing: everything happens in the engine's one transaction; the first error stops the
+writing (checking goes on, to list every error), and any error rolls the whole file back.
+Blank cells: a new person gets the field's default; a person already registered keeps what
+they had (an import never erases data it was not given).
 """
 
 from __future__ import annotations
@@ -16,49 +20,55 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import os
+import queue
+import threading
 from typing import Any
 
 from laowu.audit.models import AuditEventType
 from laowu.audit.services import audit_record
 from laowu.core import crypto, idcard
-from laowu.core.history import bulk_history, bulk_write
+from laowu.core.history import bulk_history_start, bulk_history_stop, bulk_write
 from laowu.core.masking import mask_id_number
 from laowu.core.scope import scope_prefix
 from laowu.imports.engine import ISSUE_CAP, Counts, ImportContext
-from laowu.imports.reader import LOST_PRECISION
+from laowu.imports.reader import LOST_PRECISION, normalise
 from laowu.regions.models import Region, RegionLevel
 from laowu.workers import validation
 from laowu.workers.models import Household, LaborStatus, Person
 from laowu.workers.selectors import Ledger
 from laowu.workers.validation import FieldError
 
-# Staging columns, in COPY order. NULL (\N) = blank in the file.
+CHUNK = 10_000
+# Staging columns, in COPY order (``pid`` is filled by the person id sequence). NULL = blank.
 STAGE_COLUMNS = (
-    ("row_no", "integer"),
-    ("id_hash", "text"),
-    ("id_enc", "bytea"),
-    ("id_masked", "text"),
-    ("birth_date", "date"),
-    ("sex", "text"),
-    ("name", "text"),
-    ("name_initials", "text"),
-    ("region_id", "text"),
-    ("household_number", "text"),
-    ("poverty_status", "text"),
-    ("ethnicity", "text"),
-    ("education", "text"),
-    ("health", "text"),
-    ("political_status", "text"),
-    ("phone", "text"),
-    ("relation_to_head", "text"),
-    ("trades", "text[]"),
-    ("labor_status", "text"),
-    ("wants_to_go_out", "boolean"),
-    ("preferred_destinations", "text[]"),
-    ("preferred_trades", "text[]"),
-    ("available_from", "date"),
-    ("notes", "text"),
+    "row_no",
+    "id_hash",
+    "id_enc",
+    "id_masked",
+    "birth_date",
+    "sex",
+    "name",
+    "name_initials",
+    "region_id",
+    "household_number",
+    "poverty_status",
+    "ethnicity",
+    "education",
+    "health",
+    "political_status",
+    "phone",
+    "relation_to_head",
+    "trades",
+    "labor_status",
+    "wants_to_go_out",
+    "preferred_destinations",
+    "preferred_trades",
+    "available_from",
+    "notes",
 )
+_STAGE_FALLBACK = {"row_no": "integer", "id_hash": "text", "id_enc": "bytea", "id_masked": "text"}
+_STAGE_FALLBACK |= {"household_number": "text", "poverty_status": "text"}
 # Person fields filled from the row (blank → default on insert, kept on update).
 PERSON_FIELDS = (
     "ethnicity",
@@ -75,13 +85,13 @@ PERSON_FIELDS = (
     "available_from",
     "notes",
 )
-_ARRAYS = {"trades", "preferred_trades", "preferred_destinations"}
-_CACHED = {key for key in validation.RULES if key not in ("phone", "notes")}
+# Fields cleaned through a cache (their values repeat); the rest value by value.
+_CACHED = tuple(k for k in (*PERSON_FIELDS, "household_number", "poverty_status") if k not in ("phone", "notes"))
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-FLUSH_BYTES = 1 << 20
+NULL = "\\N"
 
 
-def _stage_type(name: str, fallback: str) -> str:
+def _stage_type(name: str) -> str:
     """The person column's own type where there is one (varchar(8)[] = varchar(8)[] compares)."""
     from django.core.exceptions import FieldDoesNotExist
     from django.db import connection
@@ -89,7 +99,7 @@ def _stage_type(name: str, fallback: str) -> str:
     try:
         return str(Person._meta.get_field(name).db_type(connection))
     except FieldDoesNotExist:
-        return fallback
+        return _STAGE_FALLBACK[name]
 
 
 def _sql_default(key: str) -> str:
@@ -103,9 +113,10 @@ def _sql_default(key: str) -> str:
     return f"'{default}'"
 
 
-def _copy_text(value: Any) -> str:
+def copy_text(value: Any) -> str:
+    """A clean value as PostgreSQL's COPY text format writes it."""
     if value is None:
-        return "\\N"
+        return NULL
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, list):
@@ -115,87 +126,133 @@ def _copy_text(value: Any) -> str:
     return str(value).translate(_ESCAPE)
 
 
+class _Bad:
+    """A cell value that failed its rule (kept in the caches, reported per row)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class _RuleCache(dict):  # type: ignore[type-arg]
+    """Raw cell → COPY text (or ``_Bad``), computed on first sight by the field's rule."""
+
+    def __init__(self, key: str, value_map: dict[str, str] | None) -> None:
+        super().__init__()
+        self.key = key
+        self.rule = validation.RULES[key][0]
+        self.value_map = value_map or {}
+        self.bad = False
+
+    def __missing__(self, raw: Any) -> Any:
+        text = normalise(raw)
+        text = self.value_map.get(text, text)
+        if not text or text == LOST_PRECISION:
+            result: Any = NULL
+        else:
+            try:
+                result = copy_text(self.rule(text))
+            except FieldError as exc:
+                result = _Bad(str(exc))
+                self.bad = True
+        if len(self) < 200_000:
+            self[raw] = result
+        return result
+
+
 class RegionResolver:
-    """A row's village or group, from a code, a village name, or county/township/village names:
-    one query per distinct text, always inside the user's subtree."""
+    """A row's village or group, from a code, a village name, or county/township/village names,
+    always inside the user's subtree: the subtree's villages and groups are read once."""
 
     def __init__(self, user: Any) -> None:
         prefix = scope_prefix(user)
-        self.prefix = "" if prefix is None else prefix
         self.allowed = prefix is not None
-        self.cache: dict[Any, tuple[str, str] | FieldError] = {}
+        self.prefix = prefix or ""
+        self.by_code: dict[str, str] = {}
+        self.by_name: dict[str, list[str]] = {}
+        self.full_names: dict[str, str] = {}
+        self.by_names: dict[tuple[str, str, str], list[str]] = {}
+        self.cache: dict[Any, str | _Bad] = {}
+        self.loaded = False
 
-    def _scoped(self) -> Any:
+    def _load(self) -> None:
+        self.loaded = True
+        if not self.allowed:
+            return
         qs = Region.objects.filter(level__in=(RegionLevel.VILLAGE, RegionLevel.GROUP))
-        return qs.filter(code__startswith=self.prefix) if self.prefix else qs
+        if self.prefix:
+            qs = qs.filter(code__startswith=self.prefix)
+        for code, name, full_name, level, township, county in qs.values_list(
+            "code", "name", "full_name", "level", "parent__name", "parent__parent__name"
+        ):
+            self.by_code[code] = full_name or name
+            self.full_names[code] = full_name or name
+            self.by_name.setdefault(name, []).append(code)
+            if level == RegionLevel.VILLAGE:
+                self.by_names.setdefault((county or "", township or "", name), []).append(code)
 
-    def resolve(self, text: str) -> tuple[str, str]:
-        """(code, full name) or raises FieldError."""
-        found = self.cache.get(text)
+    def resolve(self, raw: Any) -> str | _Bad:
+        found = self.cache.get(raw)
         if found is None:
-            try:
-                found = self._resolve(text)
-            except FieldError as exc:
-                found = exc
-            self.cache[text] = found
-        if isinstance(found, FieldError):
-            raise found
+            found = self.cache[raw] = self._resolve(normalise(raw))
         return found
 
-    def _resolve(self, text: str) -> tuple[str, str]:
+    def _resolve(self, text: str) -> str | _Bad:
+        if not self.loaded:
+            self._load()
+        if not text:
+            return _Bad("不能为空")
         if not self.allowed:
-            raise FieldError("您没有可管辖的区划")
+            return _Bad("您没有可管辖的区划")
         code = idcard.normalise(text)
-        if code.isdigit():
-            validation.rule_region(code)
+        if code.isascii() and code.isdigit():
+            try:
+                validation.rule_region(code)
+            except FieldError as exc:
+                return _Bad(str(exc))
+            if code in self.by_code:
+                return code
             region = Region.objects.filter(code=code).only("code", "level", "full_name", "name").first()
             if region is None:
-                raise FieldError(f"区划代码 {code} 不存在（请先导入村组名单）")
+                return _Bad(f"区划代码 {code} 不存在（请先导入村组名单）")
             if region.level not in (RegionLevel.VILLAGE, RegionLevel.GROUP):
-                raise FieldError(f"「{region.full_name or region.name}」不是村或组")
-            if not code.startswith(self.prefix):
-                raise FieldError(f"「{region.full_name or region.name}」不在您的管辖范围内")
-            return region.code, region.full_name or region.name
-        matches = list(self._scoped().filter(name=text).values_list("code", "full_name")[:6])
-        if not matches:
-            matches = list(self._scoped().filter(full_name__endswith=text).values_list("code", "full_name")[:6])
+                return _Bad(f"「{region.full_name or region.name}」不是村或组")
+            return _Bad(f"「{region.full_name or region.name}」不在您的管辖范围内")
+        matches = self.by_name.get(text) or [c for c, full in self.full_names.items() if full.endswith(text)][:6]
         if not matches:
             if Region.objects.filter(level=RegionLevel.VILLAGE, name=text).exists():
-                raise FieldError(f"「{text}」不在您的管辖范围内")
-            raise FieldError(f"在您的辖区内找不到村（社区）或组「{text}」，请填写 12 位区划代码")
+                return _Bad(f"「{text}」不在您的管辖范围内")
+            return _Bad(f"在您的辖区内找不到村（社区）或组「{text}」，请填写 12 位区划代码")
         if len(matches) > 1:
-            names = "、".join(f"{full}（{code}）" for code, full in matches[:5])
-            raise FieldError(f"「{text}」有多个同名村组：{names}，请填写区划代码")
-        return matches[0][0], matches[0][1]
+            names = "、".join(f"{self.full_names[c]}（{c}）" for c in matches[:5])
+            return _Bad(f"「{text}」有多个同名村组：{names}，请填写区划代码")
+        return matches[0]
 
-    def resolve_names(self, county: str, township: str, village: str) -> tuple[str, str]:
+    def resolve_names(self, county: Any, township: Any, village: Any) -> str | _Bad:
         key = (county, township, village)
         found = self.cache.get(key)
         if found is None:
-            try:
-                found = self._resolve_names(county, township, village)
-            except FieldError as exc:
-                found = exc
-            self.cache[key] = found
-        if isinstance(found, FieldError):
-            raise found
+            found = self.cache[key] = self._resolve_names(normalise(county), normalise(township), normalise(village))
         return found
 
-    def _resolve_names(self, county: str, township: str, village: str) -> tuple[str, str]:
+    def _resolve_names(self, county: str, township: str, village: str) -> str | _Bad:
+        if not self.loaded:
+            self._load()
         if not village:
-            raise FieldError("行政村不能为空")
-        qs = self._scoped().filter(level=RegionLevel.VILLAGE, name=village)
-        if township:
-            qs = qs.filter(parent__name=township)
-        if county:
-            qs = qs.filter(parent__parent__name=county)
-        matches = list(qs.values_list("code", "full_name")[:3])
+            return _Bad("行政村不能为空")
+        matches = [
+            codes
+            for (c, t, v), codes in self.by_names.items()
+            if v == village and (not township or t == township) and (not county or c == county)
+        ]
+        flat = [code for codes in matches for code in codes]
         where = "".join(p for p in (county, township) if p)
-        if not matches:
-            raise FieldError(f"在您的辖区内找不到「{where}{village}」（请先导入该乡镇的村组名单）")
-        if len(matches) > 1:
-            raise FieldError(f"「{where}{village}」有多个同名村，请在文件中填写县、乡名称")
-        return matches[0][0], matches[0][1]
+        if not flat:
+            return _Bad(f"在您的辖区内找不到「{where}{village}」（请先导入该乡镇的村组名单）")
+        if len(flat) > 1:
+            return _Bad(f"「{where}{village}」有多个同名村，请在文件中填写县、乡名称")
+        return flat[0]
 
 
 def _derive(rules: list[dict[str, Any]], raw: dict[str, str]) -> str | None:
@@ -220,8 +277,33 @@ def _derive(rules: list[dict[str, Any]], raw: dict[str, str]) -> str | None:
     return None
 
 
+class _DatabaseThread(threading.Thread):
+    """Runs one chunk's statements after another on the import's connection (see module doc)."""
+
+    def __init__(self, writer: PersonWriter, connection: Any) -> None:
+        super().__init__(name="laowu-import-db", daemon=True)
+        self.writer = writer
+        self.connection = connection
+        self.jobs: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            with self.connection.cursor() as cursor:
+                while True:
+                    job = self.jobs.get()
+                    if job is None:
+                        return
+                    if self.error is None:
+                        self.writer._database_chunk(cursor, *job)
+        except BaseException as exc:  # handed to the main thread in finish()
+            self.error = exc
+            while self.jobs.get() is not None:  # let the producer finish
+                pass
+
+
 class PersonWriter:
-    """Validates rows into the staging table; ``finish`` checks and writes (see module doc)."""
+    """Cleans rows into chunks for the database thread; ``finish`` waits and reports."""
 
     def __init__(self, context: ImportContext) -> None:
         self.ctx = context
@@ -231,252 +313,355 @@ class PersonWriter:
         ledger = context.options.get("ledger", Ledger.RESOURCE)
         self.new_defaults = {"labor_status": LaborStatus.SURPLUS} if ledger == Ledger.SURPLUS else {}
         self.plan = sorted(context.header.columns.items())
-        self.fields = {f for _, f in self.plan}
+        self.index = {f: i for i, f in self.plan}
         self.label = {f: context.header.headers.get(i, self.profile.label_of(f)) for i, f in self.plan}
         self.regions = RegionResolver(context.user)
         self.region_by_names = self.profile.region.get("by") == "names"
         self.region_fields = tuple(self.profile.region.get("fields", ()))
-        self.value_maps = self.profile.value_maps
         self.derive = self.profile.derive
-        self.caches: dict[str, dict[str, Any]] = {key: {} for key in _CACHED}
-        self.name_cache: dict[str, Any] = {}
+        self.caches = {key: _RuleCache(key, self.profile.value_maps.get(key)) for key in _CACHED}
+        self.name_cache: dict[Any, Any] = {}
         self.seen: dict[bytes, int] = {}
-        self.households: dict[tuple[str, str], tuple[str | None, int]] = {}
+        self.households: dict[tuple[str, str], tuple[str, int]] = {}
         self.heads: dict[tuple[str, str], int] = {}
+        self.pending: list[tuple[int, list[Any]]] = []
         self.rows = 0
-        self.buffer: list[str] = []
-        self.buffered = 0
-        self.cursor: Any = None
         self.index_key = crypto._index_key()
-        self.encrypt = crypto.encrypt
+        self.aead = crypto._aead()
+        self.lock = threading.Lock()
+        self.db_counts = {"matched": 0, "changed": 0, "created": 0, "updated": 0}
+        self.db_extra: dict[str, int] = {}
+        self.thread: _DatabaseThread | None = None
+        self.write = not context.dry_run
+        self.context_id = ""
 
-    # --- streaming ----------------------------------------------------------------------
+    # --- the main thread ----------------------------------------------------------------------
     def start(self, cursor: Any) -> None:
-        columns = ", ".join(f"{name} {_stage_type(name, kind)}" for name, kind in STAGE_COLUMNS)
+        columns = ", ".join(f"{name} {_stage_type(name)}" for name in STAGE_COLUMNS)
         # Dropped at commit; dropped first too, for a caller's transaction that ran one before.
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.imp_person, pg_temp.imp_match")
-        cursor.execute(f"CREATE TEMP TABLE imp_person ({columns}) ON COMMIT DROP")
-        self.cursor = cursor
-
-    def _flush(self) -> None:
-        """One COPY per megabyte of rows: between them the connection is free for the lookups
-        that validation makes (a village seen for the first time)."""
-        if self.buffer:
-            names = ", ".join(n for n, _ in STAGE_COLUMNS)
-            with self.cursor.cursor.copy(f"COPY imp_person ({names}) FROM STDIN") as copy:
-                copy.write("".join(self.buffer))
-            self.buffer.clear()
-            self.buffered = 0
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.imp_chunk, pg_temp.imp_match")
+        cursor.execute(
+            f"CREATE TEMP TABLE imp_chunk (pid bigint DEFAULT nextval(pg_get_serial_sequence('{Person._meta.db_table}', "
+            f"'id')), {columns}) ON COMMIT DROP"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE imp_match (row_no integer, person_id bigint, current_region text, current_name text) "
+            "ON COMMIT DROP"
+        )
+        if self.write:
+            user = self.ctx.user
+            metadata = {
+                "source": "import",
+                "user": getattr(user, "pk", None),
+                "username": getattr(user, "username", ""),
+                "import_job": self.ctx.options.get("job_id"),
+            }
+            self.context_id = bulk_history_start(cursor, metadata=metadata)
+            # Foreign keys are checked as each statement ends (in the database thread, beside the
+            # cleaning), not all at commit; a household's head is a person inserted just after it.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+                "AND conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = %s::regclass "
+                "AND attname = 'head_id')]",
+                [Household._meta.db_table, Household._meta.db_table],
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'SET CONSTRAINTS "{name}" DEFERRED')
+        self.thread = _DatabaseThread(self, cursor.cursor.connection)
+        self.thread.start()
 
     def _error(self, row_no: int, key: str, message: str) -> None:
-        self.issues.add(row_no, self.label.get(key) or validation.LABELS.get(key, key), message)
+        with self.lock:
+            self.issues.add(row_no, self.label.get(key) or validation.LABELS.get(key, key), message)
 
-    def _clean(self, row_no: int, key: str, text: str) -> Any:
-        mapped = self.value_maps.get(key)
-        if mapped and text in mapped:
-            text = mapped[text]
-        cache = self.caches.get(key)
-        if cache is not None:
-            value = cache.get(text)
-            if value is None:
-                try:
-                    value = validation.RULES[key][0](text)
-                except FieldError as exc:
-                    value = exc
-                cache[text] = value
-        else:
-            try:
-                value = validation.RULES[key][0](text)
-            except FieldError as exc:
-                value = exc
-        if isinstance(value, FieldError):
-            self._error(row_no, key, str(value))
+    def feed(self, row_no: int, cells: list[Any]) -> None:
+        self.pending.append((row_no, cells))
+        if len(self.pending) >= CHUNK:
+            self._chunk()
+
+    def _column(self, rows: list[list[Any]], key: str) -> list[Any] | None:
+        index = self.index.get(key)
+        if index is None:
             return None
-        return value
+        return [r[index] if index < len(r) else "" for r in rows]
 
-    def feed(self, row_no: int, cells: list[str]) -> None:
-        self.rows += 1
-        width = len(cells)
-        raw = {f: cells[i] for i, f in self.plan if i < width and cells[i]}
-        ok = True
-        errors_before = self.issues.count
-        # Name.
-        name_text = raw.get("name", "")
-        name = initials = None
-        if not name_text:
-            self._error(row_no, "name", "不能为空")
-        else:
-            cached = self.name_cache.get(name_text)
-            if cached is None:
-                try:
-                    clean = validation.rule_name(name_text)
-                    cached = (clean, validation.name_initials(clean))
-                except FieldError as exc:
-                    cached = exc
-                if len(self.name_cache) < 500_000:
-                    self.name_cache[name_text] = cached
-            if isinstance(cached, FieldError):
-                self._error(row_no, "name", str(cached))
-            else:
-                name, initials = cached
-        # ID number: birth date and sex come from it.
-        id_text = raw.get("id_number", "")
-        number = None
-        if id_text == LOST_PRECISION:
-            self._error(
-                row_no, "id_number", "Excel 把身份证号存成了数字，后几位已丢失；请将该列设为“文本”格式后重新录入"
-            )
-        else:
+    def _chunk(self) -> None:
+        """Clean one chunk column by column and hand its COPY text to the database thread."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        self.rows += len(pending)
+        row_nos = [n for n, _ in pending]
+        rows = [cells for _, cells in pending]
+        n = len(rows)
+        columns: dict[str, list[str]] = {}
+        # Coded and repeated fields: one rule call per distinct cell.
+        for key in _CACHED:
+            column = self._column(rows, key)
+            if column is None:
+                continue
+            cache = self.caches[key]
+            values = list(map(cache.__getitem__, column))
+            if cache.bad:
+                for i, value in enumerate(values):
+                    if type(value) is _Bad:
+                        self._error(row_nos[i], key, value.message)
+            columns[key] = values
+        if self.derive:
+            self._derive_columns(rows, row_nos, columns)
+        for key in ("phone", "notes"):
+            column = self._column(rows, key)
+            if column is not None:
+                columns[key] = self._unique_values(key, column, row_nos)
+        names, initials = self._names(rows, row_nos)
+        regions = self._regions(rows, row_nos)
+        ids = self._ids(rows, row_nos)
+        self._households(row_nos, regions, columns)
+        if self.issues or not self.thread:
+            return  # once anything is wrong nothing more is staged; checking goes on
+        nulls = [NULL] * n
+        stage = [
+            list(map(str, row_nos)),
+            *ids,
+            names,
+            initials,
+            regions,
+            *(columns.get(key, nulls) for key in STAGE_COLUMNS[9:]),
+        ]
+        text = "\n".join(map("\t".join, zip(*stage, strict=True))) + "\n"
+        self.thread.jobs.put((text,))
+
+    def _unique_values(self, key: str, column: list[Any], row_nos: list[int]) -> list[str]:
+        rule = validation.RULES[key][0]
+        out: list[str] = []
+        for i, raw in enumerate(column):
+            if raw == "" or raw is None:
+                out.append(NULL)
+                continue
+            if key == "phone" and type(raw) is str and len(raw) == 11 and raw.isascii() and raw.isdigit():
+                text = raw  # the common case: an 11-digit mobile number, as the rule would keep it
+                if text[0] == "1" and text[1] in "3456789":
+                    out.append(text)
+                    continue
             try:
-                parsed = idcard.parse(id_text)
-                number = parsed.number
-                birth, sex = parsed.birth_date.isoformat(), parsed.sex
-            except idcard.IdNumberError as exc:
-                self._error(row_no, "id_number", str(exc))
-        # Village or group.
-        region = None
-        try:
-            if self.region_by_names:
-                county, township, village = (raw.get(f, "") for f in self.region_fields)
-                region, _ = self.regions.resolve_names(county, township, village)
-            elif raw.get("region"):
-                region, _ = self.regions.resolve(raw["region"])
+                out.append(copy_text(rule(normalise(raw))))
+            except FieldError as exc:
+                self._error(row_nos[i], key, str(exc))
+                out.append(NULL)
+        return out
+
+    def _names(self, rows: list[list[Any]], row_nos: list[int]) -> tuple[list[str], list[str]]:
+        names: list[str] = []
+        initials: list[str] = []
+        cache = self.name_cache
+        column = self._column(rows, "name") or [""] * len(rows)
+        for i, raw in enumerate(column):
+            found = cache.get(raw)
+            if found is None:
+                text = normalise(raw)
+                if not text.replace(" ", ""):
+                    found = _Bad("不能为空")
+                else:
+                    try:
+                        clean = validation.rule_name(text)
+                        found = (copy_text(clean), copy_text(validation.name_initials(clean)))
+                    except FieldError as exc:
+                        found = _Bad(str(exc))
+                if len(cache) < 500_000:
+                    cache[raw] = found
+            if isinstance(found, _Bad):
+                self._error(row_nos[i], "name", found.message)
+                names.append(NULL)
+                initials.append(NULL)
             else:
-                self._error(row_no, "region", "不能为空")
-        except FieldError as exc:
-            self._error(row_no, self.region_fields[-1] if self.region_by_names else "region", str(exc))
-        # Coded and free fields.
-        values: dict[str, Any] = {}
-        for key in PERSON_FIELDS:
-            text = raw.get(key)
-            if text:
-                value = self._clean(row_no, key, text)
-                if value is not None:
-                    values[key] = value
-        for key in ("household_number", "poverty_status"):
-            text = raw.get(key)
-            if text:
-                value = self._clean(row_no, key, text)
-                if value is not None:
-                    values[key] = value
+                names.append(found[0])
+                initials.append(found[1])
+        return names, initials
+
+    def _regions(self, rows: list[list[Any]], row_nos: list[int]) -> list[str]:
+        if self.region_by_names:
+            cols = [self._column(rows, f) or [""] * len(rows) for f in self.region_fields]
+            found = [self.regions.resolve_names(*parts) for parts in zip(*cols, strict=True)]
+            label = self.region_fields[-1]
+        else:
+            column = self._column(rows, "region") or [""] * len(rows)
+            found = list(map(self.regions.resolve, column))
+            label = "region"
+        out: list[str] = []
+        for i, value in enumerate(found):
+            if type(value) is _Bad:
+                self._error(row_nos[i], label, value.message)
+                out.append(NULL)
+            else:
+                out.append(value)  # type: ignore[arg-type]
+        return out
+
+    def _ids(self, rows: list[list[Any]], row_nos: list[int]) -> list[list[str]]:
+        """(blind index, ciphertext, masked, birth date, sex) columns; duplicates named."""
+        hashes, encs, masked, births, sexes = [], [], [], [], []
+        key = self.index_key
+        digest = hmac.digest
+        sha256 = hashlib.sha256
+        encrypt = self.aead.encrypt
+        nonces = os.urandom(12 * len(rows))
+        seen = self.seen
+        column = self._column(rows, "id_number") or [""] * len(rows)
+        for i, raw in enumerate(column):
+            if raw == LOST_PRECISION or (type(raw) is float and raw >= 1e15):
+                self._error(
+                    row_nos[i],
+                    "id_number",
+                    "Excel 把身份证号存成了数字，后几位已丢失；请将该列设为“文本”格式后重新录入",
+                )
+                number = None
+            else:
+                try:
+                    parsed = idcard.parse(raw)
+                    number = parsed.number
+                except idcard.IdNumberError as exc:
+                    self._error(row_nos[i], "id_number", str(exc))
+                    number = None
+            if number is None:
+                hashes.append(NULL)
+                encs.append(NULL)
+                masked.append(NULL)
+                births.append(NULL)
+                sexes.append(NULL)
+                continue
+            data = number.encode()
+            mac = digest(key, data, sha256)
+            first = seen.get(mac)
+            if first is not None:
+                self._error(row_nos[i], "id_number", f"与第 {first} 行的身份证号重复")
+            else:
+                seen[mac] = row_nos[i]
+            nonce = nonces[12 * i : 12 * i + 12]
+            hashes.append(mac.hex())
+            encs.append("\\\\x" + (nonce + encrypt(nonce, data, None)).hex())
+            masked.append(mask_id_number(number))
+            births.append(parsed.birth_date.isoformat())
+            sexes.append(parsed.sex)
+        return [hashes, encs, masked, births, sexes]
+
+    def _households(self, row_nos: list[int], regions: list[str], columns: dict[str, list[str]]) -> None:
+        """Household rules across the whole file: one poverty status, at most one head."""
+        numbers = columns.get("household_number")
+        poverty = columns.get("poverty_status")
+        relation = columns.get("relation_to_head")
+        n = len(row_nos)
+        for i in range(n):
+            number = numbers[i] if numbers else NULL
+            status = poverty[i] if poverty else NULL
+            if number in (NULL, "") or type(number) is _Bad:
+                if status not in (NULL, "") and type(status) is not _Bad:
+                    self._error(row_nos[i], "poverty_status", "贫困状态属于户，请同时填写户编号")
+                continue
+            key = (regions[i], number)
+            known = self.households.get(key)
+            if known is None:
+                self.households[key] = (status, row_nos[i])
+            elif status != NULL and known[0] != NULL and status != known[0]:
+                self._error(
+                    row_nos[i], "poverty_status", f"同一户（户编号 {number}）与第 {known[1]} 行的贫困状态不一致"
+                )
+            elif status != NULL and known[0] == NULL:
+                self.households[key] = (status, known[1])
+            if relation and relation[i] == validation.HEAD_RELATION:
+                head = self.heads.get(key)
+                if head is not None:
+                    self._error(row_nos[i], "relation_to_head", f"同一户（户编号 {number}）第 {head} 行已是户主")
+                else:
+                    self.heads[key] = row_nos[i]
+
+    def _derive_columns(self, rows: list[list[Any]], row_nos: list[int], columns: dict[str, list[str]]) -> None:
+        sources = {rule["from"] for rules in self.derive.values() for rule in rules}
+        source_columns = {s: self._column(rows, s) for s in sources}
         for key, rules in self.derive.items():
-            if key not in values:
+            existing = columns.get(key)
+            cache = self.caches[key]
+            out = list(existing) if existing else [NULL] * len(rows)
+            for i in range(len(rows)):
+                if out[i] != NULL:
+                    continue
+                raw = {s: normalise(col[i]) for s, col in source_columns.items() if col is not None}
                 derived = _derive(rules, raw)
                 if derived is not None:
-                    value = self._clean(row_no, key, derived)
-                    if value is not None:
-                        values[key] = value
-        if self.issues.count != errors_before:
-            ok = False
-        if number is not None:
-            digest = hmac.digest(self.index_key, number.encode(), hashlib.sha256)
-            first = self.seen.get(digest)
-            if first is not None:
-                self._error(row_no, "id_number", f"与第 {first} 行的身份证号重复")
-                ok = False
-            else:
-                self.seen[digest] = row_no
-        household = values.get("household_number")
-        if region and household:
-            hh_key = (region, household)
-            poverty = values.get("poverty_status")
-            known = self.households.get(hh_key)
-            if known is None:
-                self.households[hh_key] = (poverty, row_no)
-            elif poverty and known[0] and poverty != known[0]:
-                self._error(row_no, "poverty_status", f"同一户（户编号 {household}）与第 {known[1]} 行的贫困状态不一致")
-                ok = False
-            elif poverty and not known[0]:
-                self.households[hh_key] = (poverty, known[1])
-            if values.get("relation_to_head") == validation.HEAD_RELATION:
-                head = self.heads.get(hh_key)
-                if head is not None:
-                    self._error(row_no, "relation_to_head", f"同一户（户编号 {household}）第 {head} 行已是户主")
-                    ok = False
-                else:
-                    self.heads[hh_key] = row_no
-        elif values.get("poverty_status") and not household:
-            self._error(row_no, "poverty_status", "贫困状态属于户，请同时填写户编号")
-            ok = False
-        if not ok or self.issues:
-            return  # once anything is wrong nothing is written: stop staging, keep checking
-        assert number is not None and region is not None
-        line = [
-            str(row_no),
-            digest.hex(),
-            "\\\\x" + self.encrypt(number).hex(),
-            mask_id_number(number),
-            birth,
-            sex,
-            _copy_text(name),
-            _copy_text(initials),
-            region,
-        ]
-        line.extend(_copy_text(values.get(key)) for key, _ in STAGE_COLUMNS[9:])
-        text = "\t".join(line) + "\n"
-        self.buffer.append(text)
-        self.buffered += len(text)
-        if self.buffered >= FLUSH_BYTES:
-            self._flush()
+                    value = cache[derived]
+                    if type(value) is _Bad:
+                        self._error(row_nos[i], key, value.message)
+                    else:
+                        out[i] = value
+            columns[key] = out
 
-    # --- checks and writes ----------------------------------------------------------------
     def finish(self, cursor: Any, *, write: bool) -> Counts:
-        self._flush()
+        self._chunk()
+        thread = self.thread
+        if thread is not None:
+            thread.jobs.put(None)
+            thread.join()
+            if thread.error is not None:
+                raise thread.error
+        if self.write:
+            bulk_history_stop(cursor)
         counts = Counts(rows=self.rows)
         if self.issues:
             return counts
-        cursor.execute("ANALYZE imp_person")
-        cursor.execute(
-            "CREATE TEMP TABLE imp_match ON COMMIT DROP AS "
-            "SELECT s.row_no, p.id AS person_id, p.region_id AS current_region, p.name AS current_name "
-            "FROM imp_person s JOIN workers_person p ON p.id_number_hash = s.id_hash"
-        )
-        cursor.execute("SELECT count(*) FROM imp_match")
-        matched = cursor.fetchone()[0]
-        if matched:
-            cursor.execute("ANALYZE imp_match")
-            self._check_matches(cursor)
-        if self.issues:
-            return counts
+        matched = self.db_counts["matched"]
         counts.created = self.rows - matched
         if self.policy == "skip":
             counts.skipped = matched
-        elif matched:
-            cursor.execute(
-                f"SELECT count(*) FROM imp_person s JOIN imp_match m ON m.row_no = s.row_no "
-                f"JOIN workers_person t ON t.id = m.person_id "
-                f"LEFT JOIN workers_household h ON h.region_id = s.region_id AND h.number = s.household_number "
-                f"WHERE {self._changed_sql()}"
-            )
-            counts.updated = cursor.fetchone()[0]
+        elif self.policy == "update":
+            counts.updated = self.db_counts["changed"]
             counts.unchanged = matched - counts.updated
-        if not write:
-            return counts
-        self._write(cursor, counts)
+        counts.extra = dict(self.db_extra)
+        if write and self.write:
+            self._audit(counts)
         return counts
 
+    # --- the database thread ------------------------------------------------------------------
+    def _database_chunk(self, cursor: Any, text: str) -> None:
+        names = ", ".join(STAGE_COLUMNS)
+        cursor.execute("TRUNCATE imp_chunk, imp_match")
+        with cursor.copy(f"COPY imp_chunk ({names}) FROM STDIN") as copy:
+            copy.write(text)
+        cursor.execute(
+            "INSERT INTO imp_match SELECT s.row_no, p.id, p.region_id, p.name "
+            "FROM imp_chunk s JOIN workers_person p ON p.id_number_hash = s.id_hash"
+        )
+        matched = cursor.rowcount
+        self.db_counts["matched"] += matched
+        if matched:
+            self._check_matches(cursor)
+            cursor.execute("UPDATE imp_chunk s SET pid = m.person_id FROM imp_match m WHERE m.row_no = s.row_no")
+            if self.policy == "update" and not self.write:
+                cursor.execute(
+                    f"SELECT count(*) FROM imp_chunk s JOIN workers_person t ON t.id = s.pid "
+                    f"LEFT JOIN workers_household h ON h.region_id = s.region_id AND h.number = s.household_number "
+                    f"WHERE {self._changed_sql()}"
+                )
+                self.db_counts["changed"] += cursor.fetchone()[0]
+        if self.write and not self.issues:
+            self._write_chunk(cursor, matched)
+
     def _check_matches(self, cursor: Any) -> None:
-        prefix = self.regions.prefix
         cursor.execute(
             "SELECT m.row_no, m.current_region, m.current_name, r.full_name "
-            "FROM imp_match m JOIN imp_person s ON s.row_no = m.row_no "
+            "FROM imp_match m JOIN imp_chunk s ON s.row_no = m.row_no "
             "JOIN regions_region r ON r.code = m.current_region "
-            "WHERE NOT starts_with(m.current_region, %s) OR (%s AND m.current_region <> s.region_id) OR %s "
-            "ORDER BY m.row_no LIMIT %s",
-            [prefix, self.policy == "update", self.policy == "refuse", ISSUE_CAP + 1],
+            "WHERE NOT starts_with(m.current_region, %s) "
+            "OR (%s AND m.current_region <> s.region_id) OR %s ORDER BY m.row_no LIMIT %s",
+            [self.regions.prefix, self.policy == "update", self.policy == "refuse", ISSUE_CAP + 1],
         )
         for row_no, current, current_name, full_name in cursor.fetchall():
-            if not current.startswith(prefix):
-                self._error(
-                    row_no,
-                    "id_number",
-                    f"该号码已在「{full_name}」登记，不能重复登记；如本人已迁入，请联系上级主管部门办理迁移",
-                )
+            if not current.startswith(self.regions.prefix):
+                message = f"该号码已在「{full_name}」登记，不能重复登记；如本人已迁入，请联系上级主管部门办理迁移"
+                self._error(row_no, "id_number", message)
             elif self.policy == "refuse":
                 self._error(
                     row_no, "id_number", f"该号码已登记（{current_name}，{full_name}）；所选方式为遇已登记人员报错"
                 )
-            elif self.policy == "update":
+            else:
                 self._error(
                     row_no,
                     "region",
@@ -490,109 +675,102 @@ class PersonWriter:
         parts.append("(h.id IS NOT NULL AND h.id IS DISTINCT FROM t.household_id)")
         return "(" + " OR ".join(parts) + ")"
 
-    def _write(self, cursor: Any, counts: Counts) -> None:
-        user = self.ctx.user
-        metadata = {
-            "source": "import",
-            "user": getattr(user, "pk", None),
-            "username": getattr(user, "username", ""),
-            "import_job": self.ctx.options.get("job_id"),
-        }
-        hh_table = Household._meta.db_table
-        p_table = Person._meta.db_table
-        with bulk_history(cursor, metadata=metadata) as context_id:
-            # Households the file names that do not exist yet.
-            counts.extra["households_created"] = bulk_write(
+    def _add(self, key: str, value: int) -> None:
+        self.db_extra[key] = self.db_extra.get(key, 0) + value
+
+    def _write_chunk(self, cursor: Any, matched: int) -> None:
+        hh, people = Household._meta.db_table, Person._meta.db_table
+        ctx = self.context_id
+        # Households of this chunk: new ones with their head (a person id drawn for the row),
+        # known ones get a new poverty status or head when the file gives one.
+        grouped = (
+            "SELECT s.region_id, s.household_number, max(s.poverty_status) AS poverty_status, "
+            f"max(s.pid) FILTER (WHERE s.relation_to_head = '{validation.HEAD_RELATION}') AS head "
+            "FROM imp_chunk s WHERE s.household_number IS NOT NULL GROUP BY 1, 2"
+        )
+        self._add(
+            "households_created",
+            bulk_write(
                 cursor,
                 Household,
                 label="insert",
-                context_id=context_id,
+                context_id=ctx,
                 sql=(
-                    f"INSERT INTO {hh_table} AS t (region_id, number, poverty_status, address, notes, "
-                    f"created_at, updated_at) "
-                    f"SELECT DISTINCT ON (region_id, household_number) region_id, household_number, "
-                    f"COALESCE(poverty_status, 'general'), '', '', now(), now() FROM imp_person "
-                    f"WHERE household_number IS NOT NULL AND household_number <> '' "
-                    f"ORDER BY region_id, household_number, poverty_status NULLS LAST "
+                    f"INSERT INTO {hh} AS t (region_id, number, poverty_status, head_id, address, notes, "
+                    f"created_at, updated_at) SELECT g.region_id, g.household_number, "
+                    f"COALESCE(g.poverty_status, 'general'), g.head, '', '', now(), now() FROM ({grouped}) g "
                     f"ON CONFLICT (region_id, number) DO NOTHING RETURNING t.*"
                 ),
-            )
-            counts.extra["households_updated"] = bulk_write(
+            ),
+        )
+        if self.policy == "update" and matched:
+            sets = ", ".join(f"{key} = COALESCE(s.{key}, t.{key})" for key in PERSON_FIELDS)
+            self.db_counts["changed"] += bulk_write(
                 cursor,
-                Household,
+                Person,
                 label="update",
-                context_id=context_id,
+                context_id=ctx,
                 sql=(
-                    f"UPDATE {hh_table} AS t SET poverty_status = s.poverty_status, updated_at = now() "
-                    f"FROM (SELECT DISTINCT region_id, household_number, poverty_status FROM imp_person "
-                    f"WHERE poverty_status IS NOT NULL AND household_number IS NOT NULL) s "
-                    f"WHERE t.region_id = s.region_id AND t.number = s.household_number "
-                    f"AND t.poverty_status <> s.poverty_status RETURNING t.*"
+                    f"UPDATE {people} AS t SET name = s.name, name_initials = s.name_initials, {sets}, "
+                    f"household_id = COALESCE(h.id, t.household_id), version = t.version + 1, updated_at = now() "
+                    f"FROM imp_chunk s LEFT JOIN {hh} h ON h.region_id = s.region_id "
+                    f"AND h.number = s.household_number WHERE t.id = s.pid AND {self._changed_sql()} RETURNING t.*"
                 ),
             )
-            defaults = {key: _sql_default(key) for key in PERSON_FIELDS}
-            for key, value in self.new_defaults.items():
-                defaults[key] = f"'{value}'"
-            insert_cols = ", ".join(PERSON_FIELDS)
-            insert_vals = ", ".join(f"COALESCE(s.{key}, {defaults[key]})" for key in PERSON_FIELDS)
-            counts.created = bulk_write(
+        defaults = {key: _sql_default(key) for key in PERSON_FIELDS}
+        for key, value in self.new_defaults.items():
+            defaults[key] = f"'{value}'"
+        columns = ", ".join(PERSON_FIELDS)
+        values = ", ".join(f"COALESCE(s.{key}, {defaults[key]})" for key in PERSON_FIELDS)
+        self._add(
+            "people_created",
+            bulk_write(
                 cursor,
                 Person,
                 label="insert",
-                context_id=context_id,
+                context_id=ctx,
                 sql=(
-                    f"INSERT INTO {p_table} AS t (name, name_initials, id_number_enc, id_number_hash, "
-                    f"id_number_masked, birth_date, sex, region_id, household_id, version, stint_count, early_return_count, "
-                    f"created_at, updated_at, "
-                    f"{insert_cols}) "
-                    f"SELECT s.name, s.name_initials, s.id_enc, s.id_hash, s.id_masked, s.birth_date, s.sex, "
-                    f"s.region_id, h.id, 1, 0, 0, now(), now(), {insert_vals} "
-                    f"FROM imp_person s LEFT JOIN {hh_table} h "
-                    f"ON h.region_id = s.region_id AND h.number = s.household_number "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM imp_match m WHERE m.row_no = s.row_no) "
-                    f"ORDER BY s.row_no RETURNING t.*"
+                    f"INSERT INTO {people} AS t (id, name, name_initials, id_number_enc, id_number_hash, "
+                    f"id_number_masked, birth_date, sex, region_id, household_id, version, stint_count, "
+                    f"early_return_count, created_at, updated_at, {columns}) "
+                    f"SELECT s.pid, s.name, s.name_initials, s.id_enc, s.id_hash, s.id_masked, s.birth_date, s.sex, "
+                    f"s.region_id, h.id, 1, 0, 0, now(), now(), {values} FROM imp_chunk s "
+                    f"LEFT JOIN {hh} h ON h.region_id = s.region_id AND h.number = s.household_number "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM imp_match m WHERE m.row_no = s.row_no) RETURNING t.*"
                 ),
-            )
-            if self.policy == "update" and counts.updated:
-                sets = ", ".join(f"{key} = COALESCE(s.{key}, t.{key})" for key in PERSON_FIELDS)
-                counts.updated = bulk_write(
-                    cursor,
-                    Person,
-                    label="update",
-                    context_id=context_id,
-                    sql=(
-                        f"UPDATE {p_table} AS t SET name = s.name, name_initials = s.name_initials, {sets}, "
-                        f"household_id = COALESCE(h.id, t.household_id), version = t.version + 1, "
-                        f"updated_at = now() "
-                        f"FROM imp_person s JOIN imp_match m ON m.row_no = s.row_no "
-                        f"LEFT JOIN {hh_table} h ON h.region_id = s.region_id AND h.number = s.household_number "
-                        f"WHERE t.id = m.person_id AND {self._changed_sql()} RETURNING t.*"
-                    ),
-                )
-            counts.extra["heads_set"] = bulk_write(
+            ),
+        )
+        self._add(
+            "households_updated",
+            bulk_write(
                 cursor,
                 Household,
                 label="update",
-                context_id=context_id,
+                context_id=ctx,
                 sql=(
-                    f"UPDATE {hh_table} AS t SET head_id = p.id, updated_at = now() "
-                    f"FROM imp_person s JOIN {p_table} p ON p.id_number_hash = s.id_hash "
-                    f"WHERE s.relation_to_head = '{validation.HEAD_RELATION}' AND t.region_id = s.region_id "
-                    f"AND t.number = s.household_number AND t.head_id IS DISTINCT FROM p.id RETURNING t.*"
+                    f"UPDATE {hh} AS t SET poverty_status = COALESCE(g.poverty_status, t.poverty_status), "
+                    f"head_id = COALESCE(g.head, t.head_id), updated_at = now() FROM ({grouped}) g "
+                    f"WHERE t.region_id = g.region_id AND t.number = g.household_number "
+                    f"AND (COALESCE(g.poverty_status, t.poverty_status) <> t.poverty_status "
+                    f"OR COALESCE(g.head, t.head_id) IS DISTINCT FROM t.head_id) RETURNING t.*"
                 ),
-            )
+            ),
+        )
+
+    def _audit(self, counts: Counts) -> None:
+        options = self.ctx.options
         audit_record(
             event=AuditEventType.IMPORT,
-            user=user,
-            ip=self.ctx.options.get("ip", ""),
+            user=self.ctx.user,
+            ip=options.get("ip", ""),
             object_type="imports.importjob",
-            object_id=str(self.ctx.options.get("job_id") or ""),
-            object_repr=str(self.ctx.options.get("filename", ""))[:200],
+            object_id=str(options.get("job_id") or ""),
+            object_repr=str(options.get("filename", ""))[:200],
             detail={
                 "target": "person",
                 "profile": self.profile.key,
                 "policy": self.policy,
-                "file_sha256": self.ctx.options.get("file_sha256", ""),
+                "file_sha256": options.get("file_sha256", ""),
                 "rows": counts.rows,
                 "created": counts.created,
                 "updated": counts.updated,
@@ -609,6 +787,7 @@ class PersonTarget:
     key = "person"
     label = "劳动力"
     capability = "registry.import"
+    raw_cells = True  # the writer normalises column by column (engine.py)
 
     def writer(self, context: ImportContext) -> PersonWriter:
         return PersonWriter(context)
