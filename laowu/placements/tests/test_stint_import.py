@@ -285,9 +285,7 @@ def test_the_template_downloads_and_its_header_is_recognised(station: Any, login
     assert "已登记的务工记录" in upload and "下载模板" in upload
 
 
-def test_export_then_import_changes_nothing(
-    station: Any, people: list[Person], tmp_path: Path, login: Any
-) -> None:
+def test_export_then_import_changes_nothing(station: Any, people: list[Person], tmp_path: Path, login: Any) -> None:
     from laowu.employers.models import Agency
 
     Agency.objects.create(name="深圳永信职业介绍所", region_id="620723101", address_region_id="4403")
