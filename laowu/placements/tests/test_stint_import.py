@@ -369,3 +369,56 @@ def test_imported_stints_record_history_with_the_import_context(
     assert event.pgh_context.metadata["source"] == "import"
     assert event.pgh_context.metadata["import_job"] == job.pk
     assert event.pgh_context.metadata["username"] == station.username
+
+
+def test_one_file_ends_a_running_stint_and_records_the_next_one(
+    station: Any, people: list[Person], tmp_path: Path
+) -> None:
+    person = people[0]
+    commit(station, check(station, ledger(tmp_path / "a.xlsx", [row(person, 外出时间="2025-03-01")])))
+    rows = [
+        row(person, 0, 外出时间="2025-03-01", 返乡时间="2025-12-31"),
+        row(person, 1, 外出时间="2026-02-15", 务工地点="65", 务工单位="新疆棉花加工厂"),
+    ]
+    job = commit(station, check(station, ledger(tmp_path / "b.xlsx", rows)))
+    assert (job.status, job.created_count, job.updated_count) == (ImportStatus.COMMITTED, 1, 1), issues(job)
+    assert list(Stint.objects.filter(person=person).order_by("start_date").values_list("end_date", flat=True)) == [
+        datetime.date(2025, 12, 31),
+        None,
+    ]
+    assert status(person) == LaborStatus.WORKING_AWAY
+
+
+def test_policies_for_stints_already_recorded(station: Any, people: list[Person], tmp_path: Path) -> None:
+    commit(station, check(station, ledger(tmp_path / "a.xlsx", [row(people[0])])))
+    changed = [row(people[0], 0, 备注="改了"), row(people[1], 1)]
+    job = commit(station, check(station, ledger(tmp_path / "skip.xlsx", changed), policy="skip"))
+    assert (job.created_count, job.skipped_count) == (1, 1)
+    assert Stint.objects.get(person=people[0]).notes == ""
+    job = check(station, ledger(tmp_path / "refuse.xlsx", changed), policy="refuse")
+    assert job.status == ImportStatus.INVALID and issues(job)[0][0] == FIRST
+    assert "遇已登记记录报错" in issues(job)[0][2]
+    assert Stint.objects.count() == 2
+
+
+def test_the_import_pages_check_then_import_a_stint_file(
+    station: Any, people: list[Person], tmp_path: Path, login: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(station)
+    path = ledger(tmp_path / "pages.xlsx", [row(people[0]), row(people[1], 1)])
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    response = client.post(
+        "/imports/new/stint/?ledger=away",
+        {"file": upload, "profile": "laowu_stint", "policy": "update", "ledger": "away"},
+    )
+    assert response.status_code == 302
+    job = ImportJob.objects.get(target="stint")
+    page = client.get(response["Location"]).content.decode()
+    assert "已登记的务工记录" in page and "校验通过" in page and 'id="commit-import"' in page
+    response = client.post(f"/imports/{job.pk}/start/", {"commit": "1"}, follow=True)
+    body = response.content.decode()
+    assert "已导入：新增 2 条" in body and Stint.objects.count() == 2
+    listing = client.get("/imports/").content.decode()
+    assert "外出务工记录" in listing and "导入外出务工台帐" in listing
