@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pghistory
+import pghistory.runtime
 
 
 def client_ip(request: Any) -> str:
@@ -32,3 +33,9 @@ def audit_context(*, source: str, user: Any = None, ip: str = "", **extra: Any) 
         values["username"] = user.username
     with pghistory.context(**values):
         yield
+
+
+def context_ip() -> str:
+    """The client IP of the current audit context (set by the middleware for web requests)."""
+    context = getattr(pghistory.runtime._tracker, "value", None)
+    return str((context.metadata if context else {}).get("ip", ""))[:45]

@@ -54,6 +54,7 @@ class LedgerBook:
             }
         )
         self.text_format = self.book.add_format({"num_format": "@"})
+        self.constant_memory = constant_memory
         self.sheet: Any = None
         self.columns: Sequence[SheetColumn] = ()
         self.next_row = 0
@@ -80,6 +81,25 @@ class LedgerBook:
             for index, column in enumerate(columns):
                 sheet.write(top, index, column.header, self.head_format)
             self.next_row = top + 1
+        elif self.constant_memory:
+            # Rows are written in order and a row is final once the next one starts, so a cell
+            # merged down both header rows cannot be written: a single column's header goes in
+            # the lower row (what an import reads first), under a blank cell of the same format.
+            index = 0
+            while index < len(columns):
+                group = columns[index].group
+                end = index
+                while group and end + 1 < len(columns) and columns[end + 1].group == group:
+                    end += 1
+                if end > index:
+                    sheet.merge_range(top, index, top, end, group, self.head_format)
+                else:
+                    sheet.write(top, index, group, self.head_format)
+                index = end + 1
+            for index, column in enumerate(columns):
+                sheet.write(bottom, index, column.header, self.head_format)
+            sheet.set_row(bottom, 30)
+            self.next_row = bottom + 1
         else:
             index = 0
             while index < len(columns):

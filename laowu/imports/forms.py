@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from laowu.imports.engine import get_target
 from laowu.imports.models import ImportPolicy
 from laowu.imports.profiles import profiles_for
 
@@ -16,3 +17,8 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args: Any, target: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["profile"].choices = [(p.key, p.label) for p in profiles_for(target)]  # type: ignore[attr-defined]
+        # A target may name what its policy is about (people, stints ...); the values are the same.
+        the_target = get_target(target)
+        if getattr(the_target, "policy_choices", None):
+            self.fields["policy"].choices = list(the_target.policy_choices)  # type: ignore[attr-defined]
+            self.fields["policy"].label = the_target.policy_label

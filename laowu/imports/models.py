@@ -74,6 +74,15 @@ class ImportJob(RegionScopedModel, TimeStampedModel):
         return reverse("imports:job_detail", args=[self.pk])
 
     @property
+    def target_label(self) -> str:
+        from laowu.imports.engine import get_target
+
+        try:
+            return str(get_target(self.target).label)
+        except LookupError:
+            return self.target
+
+    @property
     def progress_percent(self) -> int:
         if not self.total_rows:
             return 0

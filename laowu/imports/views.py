@@ -111,14 +111,18 @@ def _job_context(request: AuthedRequest, job: ImportJob) -> dict[str, object]:
         profile_label = get_profile(job.profile).label
     except LookupError:
         profile_label = job.profile
+    the_target = _target_or_404(job.target)
+    policy_labels = dict(getattr(the_target, "policy_choices", ()))
     return {
         "job": job,
+        "policy_label": getattr(the_target, "policy_label", "已登记人员"),
+        "policy_display": policy_labels.get(job.policy) or job.get_policy_display(),
         "running": running and not interrupted,
         "interrupted": interrupted,
         "issues": issues,
         "profile_label": profile_label,
-        "target": _target_or_404(job.target),
-        "can_run": request.user.pk == job.user_id and request.user.has_cap(_target_or_404(job.target).capability),
+        "target": the_target,
+        "can_run": request.user.pk == job.user_id and request.user.has_cap(the_target.capability),
     }
 
 
@@ -143,10 +147,11 @@ def job_start_view(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, "；".join(exc.messages))
     else:
         if job.status == ImportStatus.COMMITTED:
+            unit = getattr(_target_or_404(job.target), "unit", "人")
             messages.success(
                 request,
-                f"已导入：新增 {job.created_count} 人，更新 {job.updated_count} 人，"
-                f"无变化 {job.unchanged_count} 人，跳过 {job.skipped_count} 人",
+                f"已导入：新增 {job.created_count} {unit}，更新 {job.updated_count} {unit}，"
+                f"无变化 {job.unchanged_count} {unit}，跳过 {job.skipped_count} {unit}",
             )
         elif job.status == ImportStatus.INVALID:
             messages.error(request, f"发现 {job.error_count} 处错误，未导入任何数据")

@@ -6,7 +6,8 @@ source reports, monthly wages, and escorted batches to the demo's published job 
 - Baoshan (保山市, 2004): 16,000 exported, about 12,400 organised by the counties, 4,200 of them
   organised out of the province; the rest self-arranged.
 Scaled to the demo's population (the people the registry demo marked away, local or returned),
-keeping those ratios. Statuses are then set by the one rule, ``labor_status_sync``.
+keeping those ratios. Statuses are then set by the one rule, ``labor_status_sync``. Last,
+Shahe's station imports 五三村's 外出务工台帐 for the month through the import pages' services.
 """
 
 from __future__ import annotations
@@ -253,6 +254,80 @@ def _batches(ctx: Any) -> str:
     return f"batches: {made} with {members} members"
 
 
+def _away_ledger_import(ctx: Any, today: datetime.date) -> str:
+    """Shahe's station imports 五三村's away ledger for this month through the import machinery
+    (校验, then 导入), so that 导入记录 shows a stint import with its counts: people back home
+    leaving again (new stints) and people coming back (their running stints ended)."""
+    import tempfile
+
+    from laowu.core.xlsx import LedgerBook
+    from laowu.imports.models import ImportJob
+    from laowu.imports.profiles import get_profile
+    from laowu.imports.services import import_start, import_submit
+    from laowu.placements.ledger_xlsx import PROFILE, ledger_columns
+
+    user = ctx.users.get("station_shahe")
+    village = f"{SHAHE}201"  # 五三村
+    if user is None or ImportJob.objects.filter(target="stint", user=user).exists():
+        return "away ledger import: skipped"
+    people = Person.objects.filter(region__code__startswith=village).order_by("pk")
+    leaving = list(people.filter(labor_status=LaborStatus.RETURNED)[:6])
+    running = list(
+        Stint.objects.filter(person__region__code__startswith=village, end_date__isnull=True)
+        .exclude(channel=Channel.LOCAL)
+        .select_related("person")
+        .order_by("pk")[:3]
+    )
+    profile = get_profile(PROFILE)
+    columns = [c.field for c in profile.columns]
+    rows: list[dict[str, Any]] = []
+    for person in leaving:
+        rows.append(
+            {
+                "name": person.name,
+                "id_number": person.id_number,
+                "region": person.region_id,
+                "channel": "自谋输出",
+                "destination": "新疆维吾尔自治区",
+                "employer": "新疆棉花加工厂",
+                "industry": "制造业",
+                "start_date": (today - datetime.timedelta(days=2)).isoformat(),
+            }
+        )
+    for stint in running:
+        rows.append(
+            {
+                "name": stint.person.name,
+                "id_number": stint.person.id_number,
+                "start_date": stint.start_date.isoformat(),
+                "end_date": (today - datetime.timedelta(days=3)).isoformat(),
+                "end_reason": "年底返乡",
+                "wage": str(ctx.rng.randrange(4500, 6500)),
+            }
+        )
+    if not rows:
+        return "away ledger import: no one to import"
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/ledger.xlsx"
+        book = LedgerBook(path)
+        book.ledger_sheet("台帐", "沙河镇五三村劳动力外出务工台帐", ledger_columns(profile))
+        for values in rows:
+            book.write_row([values.get(key, "") for key in columns])
+        book.close()
+        with open(path, "rb") as handle:
+            content = handle.read()
+    job = import_submit(
+        user=user,
+        target="stint",
+        profile=PROFILE,
+        filename=f"五三村外出务工台帐（{today:%Y年%m月}）.xlsx",
+        chunks=[content],
+        options={"ledger": "away"},
+    )
+    job = import_start(user=user, job=import_start(user=user, job=job), commit=True)
+    return f"away ledger import: {job.get_status_display()}, {job.created_count} new, {job.updated_count} updated"
+
+
 def load(ctx: Any) -> None:
     today = datetime.date.today()
     with audit_context(source="demo"):
@@ -262,3 +337,4 @@ def load(ctx: Any) -> None:
         services.labor_status_sync(person_ids=person_ids, today=today)
         ctx.log.append(f"stints: {len(stints)}")
         ctx.log.append(_batches(ctx))
+    ctx.log.append(_away_ledger_import(ctx, today))

@@ -4,14 +4,19 @@ Two rules live here and only here:
 - ``labor_status_sync``: a person's labor status follows their stints (外出务工 / 本地务工 while
   one runs, 返乡 when it has ended). Every path that starts, ends or changes a stint calls it;
   the demo calls it in bulk.
-- ``_check_no_overlap``: one person, one stint at a time, with a clear Chinese message; the
-  database's exclusion constraint ``stint_no_overlap`` backs it up under concurrency.
+- ``periods_overlap``: one person, one stint at a time (closed date ranges, a running stint has
+  no end), with a clear Chinese message (``stint_overlap_message``); the database's exclusion
+  constraint ``stint_no_overlap`` backs it up under concurrency.
+
+The checks of one stint (``stint_derive_scope``, ``stint_check_dates``, ``stint_find_overlap``,
+``wage_check``) are public so that the 外出务工台帐 import (``importer.py``) applies the very same
+rules to thousands of rows at once without a query per row.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,6 +29,7 @@ from django.http import Http404
 from laowu.audit.models import AuditEventType
 from laowu.audit.services import audit_record
 from laowu.core import crypto
+from laowu.core.masking import can_view_sensitive
 from laowu.core.scope import require_in_scope, require_writable_region
 from laowu.placements.choices import (
     FINAL_STATUSES,
@@ -133,20 +139,50 @@ def _stint_counts_sync(ids: list[int]) -> None:
 # --- stints ---------------------------------------------------------------------------------
 
 
+def periods_overlap(
+    start: datetime.date, end: datetime.date | None, other_start: datetime.date, other_end: datetime.date | None
+) -> bool:
+    """Two stints' periods share a day (both ends inclusive; no end = still running)."""
+    return (end is None or other_start <= end) and (other_end is None or other_end >= start)
+
+
+def stint_overlap_message(stint: Stint, clash: Stint, *, name: str) -> str:
+    return OVERLAP_MESSAGE.format(
+        name=name,
+        start=f"{clash.start_date:%Y-%m-%d}",
+        end=f"{clash.end_date:%Y-%m-%d}" if clash.end_date else "今",
+        where=clash.employer_name or clash.get_channel_display(),
+    )
+
+
+def stint_find_overlap(stint: Stint, others: Iterable[Stint]) -> Stint | None:
+    """The first of ``others`` (other stints of the same person) whose period overlaps ``stint``'s."""
+    for other in others:
+        if other is stint or (other.pk is not None and other.pk == stint.pk):
+            continue
+        if periods_overlap(stint.start_date, stint.end_date, other.start_date, other.end_date):
+            return other
+    return None
+
+
 def _check_no_overlap(stint: Stint) -> None:
-    others = Stint.objects.filter(person_id=stint.person_id).exclude(pk=stint.pk)
-    if stint.end_date is not None:
-        others = others.filter(start_date__lte=stint.end_date)
-    clash = others.filter(Q(end_date__isnull=True) | Q(end_date__gte=stint.start_date)).first()
+    clash = stint_find_overlap(stint, Stint.objects.filter(person_id=stint.person_id).exclude(pk=stint.pk))
     if clash is not None:
-        raise ValidationError(
-            OVERLAP_MESSAGE.format(
-                name=stint.person.name,
-                start=f"{clash.start_date:%Y-%m-%d}",
-                end=f"{clash.end_date:%Y-%m-%d}" if clash.end_date else "今",
-                where=clash.employer_name or clash.get_channel_display(),
-            )
-        )
+        raise ValidationError(stint_overlap_message(stint, clash, name=stint.person.name))
+
+
+def stint_check_dates(stint: Stint) -> None:
+    if stint.end_date is not None and stint.start_date is not None and stint.end_date < stint.start_date:
+        raise ValidationError({"end_date": "返回日期不能早于外出日期。"})
+
+
+def stint_derive_scope(stint: Stint, *, home: str) -> None:
+    """Set the stint's destination scope from the home and destination codes (the destination
+    is known to exist)."""
+    try:
+        stint.destination_scope = destination_scope(home, stint.destination_id)
+    except ScopeError as exc:
+        raise ValidationError({"destination": str(exc)})
 
 
 def _derive_scope(stint: Stint) -> None:
@@ -154,14 +190,12 @@ def _derive_scope(stint: Stint) -> None:
         raise ValidationError({"destination": "请填写务工地区划代码。"})
     if not Region.objects.filter(code=stint.destination_id).exists():
         raise ValidationError({"destination": f"务工地代码「{stint.destination_id}」不存在。"})
-    try:
-        stint.destination_scope = destination_scope(stint.person.region_id, stint.destination_id)
-    except ScopeError as exc:
-        raise ValidationError({"destination": str(exc)})
+    stint_derive_scope(stint, home=stint.person.region_id)
 
 
 def _save_stint(stint: Stint) -> None:
     _derive_scope(stint)
+    stint_check_dates(stint)
     stint.full_clean(validate_constraints=False)
     _check_no_overlap(stint)
     try:
@@ -222,9 +256,7 @@ def stint_end(*, user: Any, stint: Stint, end_date: datetime.date, reason: str =
     require_writable_region(user, stint.region_id)
     if stint.end_date is not None:
         raise ValidationError("该务工记录已结束。")
-    if end_date < stint.start_date:
-        raise ValidationError({"end_date": "返回日期不能早于外出日期。"})
-    stint.end_date = end_date
+    stint.end_date = end_date  # _save_stint checks it against the start (stint_check_dates)
     stint.end_reason = reason.strip()[:200]
     _save_stint(stint)
     labor_status_sync(person_ids=[stint.person_id])
@@ -245,18 +277,30 @@ def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-@transaction.atomic
-def stint_wage_report(
-    *, user: Any, stint: Stint, month: datetime.date, amount: Decimal, reporter: str = WageReporter.STATION
-) -> StintWage:
-    """Report (or correct) one month's wage. The caller has checked the user may see the stint."""
-    month = first_of_month(month)
+def wage_check(stint: Stint, month: datetime.date, amount: Decimal) -> None:
+    """A month's wage fits its stint: a month of the stint, not in the future, a sane amount."""
     if month < first_of_month(stint.start_date) or (stint.end_date and month > stint.end_date):
         raise ValidationError({"month": f"{month:%Y-%m} 不在务工期内。"})
     if month > first_of_month(datetime.date.today()):
         raise ValidationError({"month": "不能报告未来月份的工资。"})
     if amount < 0 or amount > Decimal("200000"):
         raise ValidationError({"amount": "工资金额不合理（应在 0 至 200,000 元之间）。"})
+
+
+def latest_wage_month(stint: Stint, today: datetime.date | None = None) -> datetime.date:
+    """The month a wage reported without a month belongs to: this month, or the stint's last."""
+    today = today or datetime.date.today()
+    last = min(today, stint.end_date) if stint.end_date else today
+    return first_of_month(last)
+
+
+@transaction.atomic
+def stint_wage_report(
+    *, user: Any, stint: Stint, month: datetime.date, amount: Decimal, reporter: str = WageReporter.STATION
+) -> StintWage:
+    """Report (or correct) one month's wage. The caller has checked the user may see the stint."""
+    month = first_of_month(month)
+    wage_check(stint, month, amount)
     wage, created = StintWage.objects.update_or_create(
         stint=stint,
         month=month,
@@ -639,8 +683,6 @@ def application_register_many(
 
 def health_result_text(app: Application, user: Any) -> str:
     """The decrypted health-check conclusion, only for users who may see sensitive data."""
-    from laowu.core.masking import can_view_sensitive
-
     if not app.health_check_result_enc or not can_view_sensitive(user):
         return ""
     return crypto.decrypt(app.health_check_result_enc)
@@ -760,3 +802,98 @@ def batch_transition(
     )
     batch_sync_status(batch)
     return result
+
+
+# --- the away ledger as a workbook ------------------------------------------------------------
+
+
+@dataclass
+class StintExport:
+    """A finished export workbook, ready to send (and delete)."""
+
+    filename: str
+    content_type: str
+    path: Any
+    rows: int
+
+
+def stint_export_queryset(
+    *, user: Any, filters: Mapping[str, str] | None = None, person_filters: Mapping[str, str] | None = None
+) -> Any:
+    """Stints to export: the stint list's filters, or — for the 外出务工台帐 page
+    (``person_filters``) — the stints running today of the people that ledger shows, with the
+    latest reported wage and its month."""
+    from django.db.models import OuterRef, Subquery
+
+    from laowu.placements.selectors import stint_list
+    from laowu.workers.selectors import Ledger, person_list
+
+    qs = stint_list(user=user, filters=filters or {})
+    if person_filters is not None:
+        today = datetime.date.today()
+        people = person_list(user=user, ledger=Ledger.AWAY, filters=person_filters).order_by().values("pk")
+        qs = qs.filter(person__in=people, start_date__lte=today).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=today)
+        )
+    latest = StintWage.objects.filter(stint=OuterRef("pk")).order_by("-month")
+    return qs.select_related("person__region", "agency").annotate(
+        latest_wage_month=Subquery(latest.values("month")[:1]),
+        latest_wage=Subquery(latest.values("amount")[:1]),
+    )
+
+
+def stint_export(
+    *,
+    user: Any,
+    filters: Mapping[str, str] | None = None,
+    person_filters: Mapping[str, str] | None = None,
+    full: bool = False,
+    reason: str = "",
+) -> StintExport:
+    """Export stints in the user's scope as the 外出务工台帐 in the import template's layout:
+    masked numbers unless ``full`` (needs ``sensitive.view`` and a reason), logged with its row
+    count (SECURITY.md items 11-13). Written row by row to a temporary file."""
+    from django.conf import settings
+
+    from laowu.core.audit_context import context_ip
+    from laowu.core.xlsx import export_file
+    from laowu.placements.ledger_xlsx import TITLE, write_stints_xlsx
+
+    if not (user.has_cap("registry.export") and user.has_cap("placements.view")):
+        raise PermissionDenied("registry.export")
+    reason = (reason or "").strip()
+    if full:
+        if not can_view_sensitive(user):
+            raise PermissionDenied("sensitive.view")
+        if not reason:
+            raise ValidationError({"reason": ["导出完整身份证号和电话须填写用途"]})
+    qs = stint_export_queryset(user=user, filters=filters, person_filters=person_filters)
+    limit = settings.EXPORT_XLSX_MAX_ROWS
+    if qs.order_by()[: limit + 1].count() > limit:
+        raise ValidationError(f"符合条件的务工记录超过 {limit:,} 条：请缩小查询范围分批导出")
+    with export_file(".xlsx") as path:
+        rows = write_stints_xlsx(path, qs.iterator(chunk_size=2000), title=TITLE, full=full)
+    used = {k: str(v)[:50] for k, v in {**(filters or {}), **(person_filters or {})}.items() if v}
+    with transaction.atomic():
+        audit_record(
+            event=AuditEventType.EXPORT,
+            user=user,
+            ip=context_ip(),
+            object_type="placements.stint",
+            object_repr=TITLE,
+            detail={
+                "ledger": "away",
+                "format": "xlsx",
+                "rows": rows,
+                "full_numbers": full,
+                "reason": reason[:200],
+                "filters": used,
+            },
+        )
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M")
+    return StintExport(
+        filename=f"{TITLE}-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        path=path,
+        rows=rows,
+    )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("portal/batches/<int:pk>/action/", views_process.portal_batch_action_view, name="portal_batch_action"),
     path("stints/", views.stint_list_view, name="stint_list"),
     path("stints/new/", views.stint_create_view, name="stint_create"),
+    path("stints/export/", views.stint_export_view, name="stint_export"),
     path("stints/<int:pk>/", views.stint_detail_view, name="stint_detail"),
     path("stints/<int:pk>/edit/", views.stint_edit_view, name="stint_edit"),
     path("stints/<int:pk>/end/", views.stint_end_view, name="stint_end"),

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote, urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from laowu.core.masking import can_view_sensitive
 from laowu.core.types import AuthedRequest
 from laowu.core.views import paginate, require_cap
+from laowu.core.xlsx import DeleteOnClose
 from laowu.placements import selectors, services
 from laowu.placements.choices import Channel, DestinationScope, FollowUpKind, FollowUpStatus, Industry
 from laowu.placements.forms import FollowUpCloseForm, FollowUpOpenForm, StintEndForm, StintForm, WageForm
@@ -15,11 +21,26 @@ from laowu.training.views import error_text, form_errors
 from laowu.workers.models import Person
 from laowu.workers.selectors import person_list
 
+STINT_FILTER_KEYS = ("q", "channel", "scope", "industry", "running", "year", "region", "destination")
+
+
+def _stint_toolbar(request: AuthedRequest) -> dict[str, str | None]:
+    """导入 and 导出 of the stint list; the export link carries the current query."""
+    query = urlencode({k: request.GET[k] for k in STINT_FILTER_KEYS if request.GET.get(k)})
+    can_export = request.user.has_cap("registry.export")
+    return {
+        "import_url": f"{reverse('imports:upload', args=['stint'])}?ledger=away"
+        if request.user.has_cap("placements.edit")
+        else None,
+        "export_url": f"{reverse('placements:stint_export')}?{query}" if can_export else None,
+    }
+
 
 @require_cap("placements.view")
 def stint_list_view(request: AuthedRequest) -> HttpResponse:
     page = paginate(request, selectors.stint_list(user=request.user, filters=request.GET))
-    template = "placements/_stint_rows.html" if request.htmx else "placements/stint_list.html"
+    rows_only = bool(request.htmx and not request.htmx.boosted)
+    template = "placements/_stint_rows.html" if rows_only else "placements/stint_list.html"
     return render(
         request,
         template,
@@ -29,8 +50,56 @@ def stint_list_view(request: AuthedRequest) -> HttpResponse:
             "channels": Channel.choices,
             "scopes": DestinationScope.choices,
             "industries": Industry.choices,
+            "rows_only": rows_only,
+            **_stint_toolbar(request),
         },
     )
+
+
+@require_cap("registry.export")
+def stint_export_view(request: AuthedRequest) -> HttpResponse:
+    """GET shows the export form for the current query; POST sends the workbook. With
+    ``ledger=away`` (the 外出务工台帐 page's 导出) the query is the ledger's person filters."""
+    if not request.user.has_cap("placements.view"):
+        raise PermissionDenied
+    from_ledger = request.GET.get("ledger") == "away"
+    if from_ledger:
+        from laowu.workers.selectors import FILTER_KEYS
+
+        filters: dict[str, str] = {}
+        person_filters: dict[str, str] | None = {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
+    else:
+        filters = {k: request.GET[k] for k in STINT_FILTER_KEYS if request.GET.get(k)}
+        person_filters = None
+    error = ""
+    if request.method == "POST":
+        try:
+            export = services.stint_export(
+                user=request.user,
+                filters=filters,
+                person_filters=person_filters,
+                full=request.POST.get("full") == "1",
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            response: Any = FileResponse(DeleteOnClose(export.path), content_type=export.content_type)
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename)}"
+            return response
+    back = (
+        f"{reverse('workers:ledger_away')}?{request.GET.urlencode()}"
+        if from_ledger
+        else f"{reverse('placements:stint_list')}?{urlencode(filters)}"
+    )
+    context = {
+        "filters": person_filters if from_ledger else filters,
+        "from_ledger": from_ledger,
+        "can_full": can_view_sensitive(request.user),
+        "error": error,
+        "back": back,
+    }
+    return render(request, "placements/stint_export.html", context, status=400 if error else 200)
 
 
 @require_cap("placements.edit")

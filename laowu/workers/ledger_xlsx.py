@@ -66,12 +66,12 @@ def ledger_columns(profile: Profile) -> list[SheetColumn]:
     ]
 
 
-def _scope_name(user: Any) -> str:
+def scope_name(user: Any) -> str:
     region = Region.objects.filter(code=getattr(user, "region_id", "")).only("name").first()
     return region.name if region and region.code != Region.ROOT_CODE else ""
 
 
-def _villages(user: Any) -> Iterator[tuple[str, str]]:
+def village_rows(user: Any) -> Iterator[tuple[str, str]]:
     prefix = scope_prefix(user)
     if prefix is None:
         return iter(())
@@ -86,7 +86,7 @@ def ledger_template(*, profile: Profile | None = None, ledger: str = Ledger.RESO
     buffer = io.BytesIO()
     book = LedgerBook(buffer)
     columns = ledger_columns(profile)
-    title = f"{_scope_name(user)}{Ledger.LABELS.get(ledger, Ledger.LABELS[Ledger.RESOURCE])}"
+    title = f"{scope_name(user)}{Ledger.LABELS.get(ledger, Ledger.LABELS[Ledger.RESOURCE])}"
     book.ledger_sheet("台帐", title, columns)
     book.add_dropdowns(book.next_row, book.next_row + 20000)
     notes = [("列", "填写说明")]
@@ -107,7 +107,7 @@ def ledger_template(*, profile: Profile | None = None, ledger: str = Ledger.RESO
     if ledger == Ledger.SURPLUS:
         notes.append(("", "富余劳动力台帐：未填“劳动力状态”的新登记人员记为“富余劳动力”。"))
     book.notes_sheet("填表说明", notes)
-    book.list_sheet("村组代码", ("区划代码", "村组名称"), _villages(user))
+    book.list_sheet("村组代码", ("区划代码", "村组名称"), village_rows(user))
     book.close()
     return buffer.getvalue()
 

@@ -15,13 +15,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import pghistory.runtime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from laowu.audit.models import AuditEventType
 from laowu.audit.services import audit_record
 from laowu.core import crypto
+from laowu.core.audit_context import context_ip
 from laowu.core.codetables import code_table
 from laowu.core.masking import can_view_sensitive, mask_id_number, mask_phone
 from laowu.core.scope import in_scope, require_in_scope
@@ -75,9 +75,7 @@ class DuplicateIdNumber(ValidationError):
 
 
 def _request_ip() -> str:
-    """The client IP of the current audit context (set by the middleware for web requests)."""
-    context = getattr(pghistory.runtime._tracker, "value", None)
-    return str((context.metadata if context else {}).get("ip", ""))[:45]
+    return context_ip()
 
 
 def _invalid(cleaned: Cleaned) -> ValidationError:

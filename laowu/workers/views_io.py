@@ -1,7 +1,9 @@
 """Registry import and export pages (the importer's half of workers).
 
 Import is the generic import machinery (``laowu/imports``) with the ``person`` target; export
-streams a filtered ledger through ``services.person_export``.
+streams a filtered ledger through ``services.person_export``. The away ledger (外出务工台帐)
+imports and exports as stints: both views hand it to placements (``stint`` target,
+``placements:stint_export``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ def _attachment(response: Any, filename: str) -> Any:
 def ledger_export_view(request: AuthedRequest) -> HttpResponse:
     """GET shows the export form for the current query; POST sends the file."""
     ledger = request.GET.get("ledger", Ledger.RESOURCE)
+    if ledger == Ledger.AWAY:
+        # The away ledger (外出务工台帐) exports as stints, in the stint import's layout.
+        return redirect(f"{reverse('placements:stint_export')}?{request.GET.urlencode()}")
     filters = {key: request.GET.get(key, "") for key in FILTER_KEYS}
     error = ""
     if request.method == "POST":
