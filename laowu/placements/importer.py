@@ -466,8 +466,10 @@ class StintWriter:
                 values["destination_id"] = code
         region = ""
         if raw.get("region"):
-            found = self._resolve(row_no, "region", self.villages, raw["region"])
-            region = found[0] if found else ""
+            try:
+                region = self.villages.code(raw["region"])
+            except FieldError as exc:
+                self._error(row_no, "region", str(exc))
         employer = agency = None
         if raw.get("employer"):
             text = raw["employer"]

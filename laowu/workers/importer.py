@@ -198,6 +198,13 @@ class RegionResolver:
             found = self.cache[raw] = self._resolve(normalise(raw))
         return found
 
+    def code(self, raw: Any) -> str:
+        """The village or group code for a cell, or ``FieldError`` saying why not."""
+        found = self.resolve(raw)
+        if isinstance(found, _Bad):
+            raise FieldError(found.message)
+        return found
+
     def _resolve(self, text: str) -> str | _Bad:
         if not self.loaded:
             self._load()
