@@ -5,7 +5,7 @@ migrate     apply database migrations
 demo        load the demo data set (Baoshan city and Shahe town)
 createuser  create an account with a role and a region
 check       Django's system checks (add --deploy for production settings)
-worker      run the background job worker (procrastinate)
+worker      run the background job worker (procrastinate; `serve` starts one unless --no-worker)
 Any other word is passed to Django's management commands (``python -m laowu shell``).
 """
 
@@ -37,6 +37,9 @@ def serve(argv: list[str]) -> None:
     parser.add_argument("--bind", default=os.environ.get("LAOWU_BIND", "127.0.0.1:8000"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("LAOWU_WORKERS", "3")))
     parser.add_argument("--print-logins", action="store_true", help="print the demo logins")
+    parser.add_argument(
+        "--no-worker", action="store_true", help="do not start the background job worker (run `laowu worker` elsewhere)"
+    )
     args = parser.parse_args(argv)
     _django_setup()  # starts the embedded database if DATABASE_URL is not set
     from django.conf import settings
@@ -68,11 +71,22 @@ def serve(argv: list[str]) -> None:
         "120",
     ]
     proc = subprocess.Popen(cmd, env=os.environ.copy())
+    # Background jobs (large imports) run in a procrastinate worker beside the web server.
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "laowu", "worker"], env=os.environ.copy())
     try:
         proc.wait()
     except KeyboardInterrupt:
         proc.send_signal(signal.SIGTERM)
         proc.wait()
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
     # Leaving this process stops the embedded database (pgserver's exit hook).
 
 

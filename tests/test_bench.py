@@ -15,3 +15,16 @@ def test_matching_benchmark_smoke():
     assert figures["registered"] == 2_000 and figures["orders"]["open_orders"] >= 200
     assert figures["candidates"]["total"] > 0 and figures["candidates"]["queries"] <= 6
     assert any("candidates_for_order" in line and "median" in line for line in lines)
+
+
+def test_registry_benchmark_smoke():
+    from bench.registry import run
+
+    lines: list[str] = []
+    figures = run(2_000, lines.append, runs=2, in_process=True)
+    assert figures["people"] == 2_000 and figures["person_events"] == 4_000  # inserts, then the updates
+    assert figures["import into an empty registry"]["created"] == 2_000
+    assert figures["the same file again (all unchanged)"]["unchanged"] == 2_000
+    assert figures["every phone changed (all updates)"]["updated"] == 2_000
+    assert figures["ledger_page"]["median_ms"] > 0
+    assert any(line.startswith("physical limit") for line in lines)

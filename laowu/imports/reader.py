@@ -6,7 +6,7 @@ be read gets a ``ReadError`` whose message says exactly what is wrong, in Chines
 
 python-calamine rather than fastexcel: fastexcel hands rows over as Arrow columns, which needs
 pyarrow (about 40 MB) to reach Python, and measured here its read plus conversion to Python values
-costs about as much as calamine's own row iterator (docs/decisions/0060-import-engine.md).
+costs about as much as calamine's own row iterator (docs/decisions/0063-import-engine.md).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ import hmac
 import os
 import queue
 import threading
+from operator import itemgetter
 from typing import Any
 
 from laowu.audit.models import AuditEventType
@@ -391,7 +392,10 @@ class PersonWriter:
         index = self.index.get(key)
         if index is None:
             return None
-        return [r[index] if index < len(r) else "" for r in rows]
+        try:
+            return list(map(itemgetter(index), rows))  # rows are as wide as the sheet
+        except IndexError:
+            return [r[index] if index < len(r) else "" for r in rows]
 
     def _chunk(self) -> None:
         """Clean one chunk column by column and hand its COPY text to the database thread."""

@@ -88,7 +88,7 @@ def ledger_template(*, profile: Profile | None = None, ledger: str = Ledger.RESO
     columns = ledger_columns(profile)
     title = f"{scope_name(user)}{Ledger.LABELS.get(ledger, Ledger.LABELS[Ledger.RESOURCE])}"
     book.ledger_sheet("台帐", title, columns)
-    book.add_dropdowns(book.next_row, book.next_row + 20000)
+    first_data_row = book.next_row
     notes = [("列", "填写说明")]
     for column in profile.columns:
         required = "（必填）" if column.required else ""
@@ -108,6 +108,7 @@ def ledger_template(*, profile: Profile | None = None, ledger: str = Ledger.RESO
         notes.append(("", "富余劳动力台帐：未填“劳动力状态”的新登记人员记为“富余劳动力”。"))
     book.notes_sheet("填表说明", notes)
     book.list_sheet("村组代码", ("区划代码", "村组名称"), village_rows(user))
+    book.add_dropdowns(first_data_row, first_data_row + 20000)  # its lists sheet goes last
     book.close()
     return buffer.getvalue()
 
