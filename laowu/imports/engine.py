@@ -99,6 +99,8 @@ class ImportContext:
     issues: Issues = field(default_factory=Issues)
     # Rows skipped as footers ("填表人：..."), reported in the summary.
     footers: list[int] = field(default_factory=list)
+    # Data rows in the file (an upper bound: blank rows count), for writers that plan by size.
+    total_rows: int = 0
 
 
 class Writer(Protocol):
@@ -183,8 +185,10 @@ def run_import(
         issues.add(header_row, label, "与前面的列重复（同一信息只能有一列）")
     if issues:
         return _failed(issues, started, header)
-    context = ImportContext(user=user, profile=the_profile, options=dict(options or {}), dry_run=dry_run, header=header)
     total = max(table.height - header.data_start, 0)
+    context = ImportContext(
+        user=user, profile=the_profile, options=dict(options or {}), dry_run=dry_run, header=header, total_rows=total
+    )
     result: ImportResult | None = None
     with transaction.atomic():
         with connection.cursor() as cursor:

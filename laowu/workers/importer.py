@@ -41,6 +41,12 @@ from laowu.workers.selectors import Ledger
 from laowu.workers.validation import FieldError
 
 CHUNK = 10_000
+# A file at least this large, and at least half the size of the registry, is written in bulk
+# mode: the person table's secondary indexes are dropped inside the import's transaction and
+# built again at its end (a sorted build costs a fraction of a million index insertions). The
+# table is locked for the import (ledger pages wait); a rollback brings the indexes back.
+BULK_MIN_ROWS = 50_000
+BULK_LOCK_TIMEOUT = "10s"
 # Staging columns, in COPY order (``pid`` is filled by the person id sequence). NULL = blank.
 STAGE_COLUMNS = (
     "row_no",
@@ -342,6 +348,7 @@ class PersonWriter:
         self.thread: _DatabaseThread | None = None
         self.write = not context.dry_run
         self.context_id = ""
+        self.rebuild: list[str] = []  # index definitions to build again (bulk mode)
 
     # --- the main thread ----------------------------------------------------------------------
     def start(self, cursor: Any) -> None:
@@ -376,8 +383,47 @@ class PersonWriter:
             )
             for (name,) in cursor.fetchall():
                 cursor.execute(f'SET CONSTRAINTS "{name}" DEFERRED')
+            self.rebuild = self._bulk_mode(cursor)
         self.thread = _DatabaseThread(self, cursor.cursor.connection)
         self.thread.start()
+
+    def _bulk_mode(self, cursor: Any) -> list[str]:
+        """Drop the person table's secondary indexes for a large file (see ``BULK_MIN_ROWS``);
+        returns their definitions. Keeps the primary key and the unique ID-number index (the
+        file is matched against it). Falls back to row-by-row index upkeep if the table cannot
+        be locked within ``BULK_LOCK_TIMEOUT`` (someone is reading a long page)."""
+        from django.db import DatabaseError, transaction
+
+        table = Person._meta.db_table
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
+        existing = max(int(cursor.fetchone()[0]), 0)
+        if self.ctx.total_rows < BULK_MIN_ROWS or self.ctx.total_rows * 2 < existing:
+            return []
+        try:
+            with transaction.atomic():
+                cursor.execute(f"SET LOCAL lock_timeout = '{BULK_LOCK_TIMEOUT}'")
+                cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        except DatabaseError:
+            return []
+        finally:
+            cursor.execute("SET LOCAL lock_timeout = 0")
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
+            "AND i.tablename = %s AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+            "WHERE c.conindid = (quote_ident(i.indexname))::regclass AND c.contype IN ('p', 'u'))",
+            [table],
+        )
+        found = cursor.fetchall()
+        for name, _ in found:
+            cursor.execute(f'DROP INDEX "{name}"')
+        return [definition for _, definition in found]
+
+    def _rebuild_indexes(self, cursor: Any) -> None:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("SET LOCAL max_parallel_maintenance_workers = 2")
+        for definition in self.rebuild:
+            cursor.execute(definition)
+        cursor.execute(f"ANALYZE {Person._meta.db_table}")
 
     def _error(self, row_no: int, key: str, message: str) -> None:
         with self.lock:
@@ -615,6 +661,9 @@ class PersonWriter:
                 raise thread.error
         if self.write:
             bulk_history_stop(cursor)
+            if self.rebuild and not self.issues:
+                self._rebuild_indexes(cursor)
+            self.db_extra["bulk_mode"] = int(bool(self.rebuild))
         counts = Counts(rows=self.rows)
         if self.issues:
             return counts

@@ -296,3 +296,39 @@ def test_a_village_officer_cannot_import(make_user: Any, villages: Any, tmp_path
     officer = make_user(role=Role.VILLAGE_OFFICER, region=WUSAN)
     with pytest.raises(PermissionDenied):
         submit(officer, simple_xlsx(tmp_path / "x.xlsx", ["姓名"], [["王一"]]))
+
+
+def _person_indexes() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'workers_person'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_bulk_mode_builds_the_dropped_indexes_again_and_a_failed_file_keeps_them(
+    station: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from laowu.workers import importer
+
+    monkeypatch.setattr(importer, "BULK_MIN_ROWS", 10)
+    before = _person_indexes()
+    assert len(before) >= 8
+    rows = [person_row(i, WUSAN) for i in range(40)]
+    job = commit(station, check(station, township_xlsx(tmp_path / "bulk.xlsx", rows)))
+    assert job.status == ImportStatus.COMMITTED and job.summary["extra"]["bulk_mode"] == 1
+    assert _person_indexes() == before
+    assert Person.objects.filter(name_initials__startswith="wm").exists()  # the data went in
+    # A file whose commit fails half-way rolls its index drops back too.
+    rows = [person_row(i, WUSAN) for i in range(40, 80)]
+    job = check(station, township_xlsx(tmp_path / "bulk2.xlsx", rows))
+    real = importer.bulk_write
+
+    def dies(*args: Any, **kwargs: Any) -> int:
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(importer, "bulk_write", dies)
+    with pytest.raises(RuntimeError):
+        commit(station, job)
+    monkeypatch.setattr(importer, "bulk_write", real)
+    assert _person_indexes() == before and Person.objects.count() == 40
