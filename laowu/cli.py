@@ -70,6 +70,15 @@ def serve(argv: list[str]) -> None:
         "--timeout",
         "120",
     ]
+
+    # Ctrl-C, a service manager's SIGTERM and a closed terminal's SIGHUP all stop the web server,
+    # the worker and (on leaving) the embedded database; a shell that started us in the
+    # background may have left SIGINT ignored, so every handler is set here.
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
     proc = subprocess.Popen(cmd, env=os.environ.copy())
     # Background jobs (large imports) run in a procrastinate worker beside the web server.
     worker = None
@@ -78,8 +87,13 @@ def serve(argv: list[str]) -> None:
     try:
         proc.wait()
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         proc.send_signal(signal.SIGTERM)
-        proc.wait()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)

