@@ -1,4 +1,4 @@
-"""Demo history 2023-2025: stints by channel and destination scope in the proportions of the
+"""Demo history over the last three years: stints by channel and destination scope in the proportions of the
 source reports, monthly wages, and escorted batches to the demo's published job orders.
 
 - Shahe (沙河镇): organised 8,000 : self-arranged 5,000 : local transfer 8,000 person-times in three
@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 from typing import Any
+
+from django.db.models import Q
 
 from laowu.core.audit_context import audit_context
 from laowu.core.demo import BAOSHAN_COUNTIES, SHAHE
@@ -83,29 +85,59 @@ def _area(region_id: str) -> str:
     return SHAHE if region_id.startswith(SHAHE) else "5305"
 
 
+def _spring(rng: Any, year: int) -> datetime.date:
+    """Most people leave after the Spring Festival: a day in February to April."""
+    return datetime.date(year, rng.randrange(2, 5), rng.randrange(1, 28))
+
+
+def _shahe_channels(rng: Any, forced: list[Any]) -> list[Any]:
+    """Channels for Shahe's stints, 8 : 5 : 8 overall. ``forced`` holds, per stint, LOCAL (the
+    person works locally now), ``False`` (a running stint away: not local) or ``None`` (free)."""
+    total = len(forced)
+    weights = dict(CHANNELS[SHAHE])
+    want_local = round(total * weights[Channel.LOCAL] / sum(weights.values()))
+    free = [i for i, f in enumerate(forced) if f is None]
+    rng.shuffle(free)
+    local_needed = max(0, min(len(free), want_local - sum(1 for f in forced if f == Channel.LOCAL)))
+    local = set(free[:local_needed])
+    out = []
+    away_weights = [
+        (Channel.ORGANISED, weights[Channel.ORGANISED]),
+        (Channel.SELF_ARRANGED, weights[Channel.SELF_ARRANGED]),
+    ]
+    for i, f in enumerate(forced):
+        if f == Channel.LOCAL or i in local:
+            out.append(Channel.LOCAL)
+        else:
+            out.append(_weighted(rng, away_weights)[0])
+    return out
+
+
 def _stints(ctx: Any, today: datetime.date) -> tuple[list[Stint], list[int]]:
+    """Three years of stints up to ``today``: about 45% of the people had an earlier stint that
+    ended; everyone away, local or returned has a last one (running, or ended for the returned)."""
     rng = ctx.rng
+    first_year = today.year - 2
     statuses = (LaborStatus.WORKING_AWAY, LaborStatus.WORKING_LOCAL, LaborStatus.RETURNED)
     people = list(
         Person.objects.filter(labor_status__in=statuses)
         .filter(region__code__regex=r"^(" + "|".join([SHAHE, *BAOSHAN_COUNTIES]) + ")")
+        .order_by("pk")
         .values_list("pk", "region_id", "labor_status")
     )
-    stints: list[Stint] = []
+    # (person, home, start, end, forced channel) per stint, channels chosen after.
+    plans: list[tuple[int, str, datetime.date, datetime.date | None, Any]] = []
     for person_id, region_id, status in people:
-        area = _area(region_id)
-        channel = _weighted(rng, CHANNELS[area])[0]
-        if status == LaborStatus.WORKING_LOCAL and area == SHAHE:
-            channel = Channel.LOCAL
-        # An earlier, ended stint for about a third (person-times over three years).
-        periods: list[tuple[datetime.date, datetime.date | None, Any]] = []
-        if rng.random() < 0.35:
-            start = datetime.date(2023, rng.randrange(2, 5), rng.randrange(1, 28))
-            periods.append(
-                (start, start + datetime.timedelta(days=rng.randrange(150, 300)), _weighted(rng, CHANNELS[area])[0])
-            )
-        last_end = periods[-1][1] if periods and periods[-1][1] else datetime.date(2023, 1, 1)
-        start = max(last_end + datetime.timedelta(days=rng.randrange(20, 120)), datetime.date(2024, 1, 1))
+        last_end = datetime.date(first_year - 1, 12, 1)
+        if rng.random() < 0.45:
+            start = _spring(rng, first_year + (1 if rng.random() < 0.3 else 0))
+            last_end = start + datetime.timedelta(days=rng.randrange(150, 300))
+            plans.append((person_id, region_id, start, last_end, None))
+        # The last stint: this year's spring for most of those away now, else an earlier spring.
+        year = rng.choices([first_year, first_year + 1, today.year], weights=[1, 3, 6])[0]
+        start = _spring(rng, year)
+        if start <= last_end + datetime.timedelta(days=20):
+            start = last_end + datetime.timedelta(days=rng.randrange(20, 120))
         start = min(start, today - datetime.timedelta(days=30))
         end = None
         if status == LaborStatus.RETURNED:
@@ -114,28 +146,38 @@ def _stints(ctx: Any, today: datetime.date) -> tuple[list[Stint], list[int]]:
                 start + datetime.timedelta(days=rng.randrange(120, 330)),
             )
             end = max(end, start)
-        periods.append((start, end, channel))
-        for start, end, chan in periods:
-            rows = [r for r in DESTINATIONS[(area, chan)] if r[1]]
-            code, _, employer, industry = _weighted(rng, rows)
-            try:
-                scope = destination_scope(region_id, code)
-            except ScopeError:
-                continue
-            stints.append(
-                Stint(
-                    person_id=person_id,
-                    region_id=region_id,
-                    channel=chan,
-                    employer_name=employer,
-                    destination_id=code,
-                    destination_scope=scope,
-                    industry=industry,
-                    start_date=start,
-                    end_date=end,
-                    end_reason="合同期满返乡" if end else "",
-                )
+        forced: Any = None
+        if status == LaborStatus.WORKING_LOCAL:
+            forced = Channel.LOCAL
+        elif status == LaborStatus.WORKING_AWAY:
+            forced = False
+        plans.append((person_id, region_id, start, end, forced))
+    shahe = [i for i, plan in enumerate(plans) if _area(plan[1]) == SHAHE]
+    channels: dict[int, Any] = dict(zip(shahe, _shahe_channels(rng, [plans[i][4] for i in shahe]), strict=True))
+    stints: list[Stint] = []
+    for i, (person_id, region_id, start, end, _) in enumerate(plans):
+        area = _area(region_id)
+        chan = channels.get(i) or _weighted(rng, CHANNELS[area])[0]
+        rows = [r for r in DESTINATIONS[(area, chan)] if r[1]]
+        code, _, employer, industry = _weighted(rng, rows)
+        try:
+            scope = destination_scope(region_id, code)
+        except ScopeError:
+            continue
+        stints.append(
+            Stint(
+                person_id=person_id,
+                region_id=region_id,
+                channel=chan,
+                employer_name=employer,
+                destination_id=code,
+                destination_scope=scope,
+                industry=industry,
+                start_date=start,
+                end_date=end,
+                end_reason="合同期满返乡" if end else "",
             )
+        )
     return stints, [p[0] for p in people]
 
 
@@ -157,9 +199,11 @@ def _wages(ctx: Any, stints: list[Stint], today: datetime.date) -> list[StintWag
     return wages
 
 
-def _batches(ctx: Any) -> str:
+def _batches(ctx: Any, today: datetime.date) -> str:
     """One escorted batch per published demo order whose county has a demo station/county user,
-    formed from the order's best matching candidates."""
+    formed from the order's best matching candidates (up to five batches). All but the last left
+    this spring or summer and arrived (one member of the first did not arrive: a follow-up case);
+    the last is still being organised and leaves in the coming weeks (one applicant withdrew)."""
     from laowu.jobs.matching import candidates_for_order
     from laowu.jobs.models import JobOrder, JobOrderStatus
     from laowu.jobs.services import shortlist_register
@@ -170,9 +214,8 @@ def _batches(ctx: Any) -> str:
         for key, u in ctx.users.items()
         if key in ("station_shahe", "station_lujiang", "county_longyang", "county_changning")
     ]
-    orders = list(JobOrder.objects.filter(status=JobOrderStatus.PUBLISHED).order_by("pk")[:6])
-    made = members = 0
-    for index, order in enumerate(orders):
+    pairs: list[tuple[Any, Any]] = []
+    for order in JobOrder.objects.filter(status=JobOrderStatus.PUBLISHED).order_by("pk"):
         user = next(
             (
                 u
@@ -181,18 +224,32 @@ def _batches(ctx: Any) -> str:
             ),
             None,
         )
-        if user is None:
-            continue
-        # The batch is formed from the order's best matching candidates (laowu/jobs/matching.py).
-        pool = [c.person for c in candidates_for_order(user=user, order=order, limit=8)]
-        if len(pool) < 4:
-            continue
-        departure = datetime.date(2025, 3 + index, 8)
+        if user is not None and len(pairs) < 5:
+            pairs.append((order, user))
+    # The batch is formed from the order's best matching candidates (laowu/jobs/matching.py),
+    # not those who were still away when it left (their stint would overlap the new one).
+    plans = []
+    for index, (order, user) in enumerate(pairs):
+        departure = min(datetime.date(today.year, 3 + index, 8), today - datetime.timedelta(days=10))
+        busy = set(
+            Stint.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=departure)).values_list(
+                "person_id", flat=True
+            )
+        )
+        found = candidates_for_order(user=user, order=order, limit=40)
+        pool = [c.person for c in found if c.person.pk not in busy][:16]
+        if len(pool) >= 4:
+            plans.append((index, order, user, departure, pool))
+    made = members = 0
+    for position, (index, order, user, departure, pool) in enumerate(plans):
+        organising = position == len(plans) - 1 and position > 0  # the last is still being organised
+        if organising:
+            departure = today + datetime.timedelta(days=12 + index)
         batch = services.batch_save(
             user=user,
             values={
                 "region_id": user.region_id,
-                "name": f"2025年第{index + 1}批 · {order.title}",
+                "name": f"{departure.year}年第{index + 1}批 · {order.title}",
                 "departure_date": departure,
                 "destination_note": order.place_region.full_name,
                 "transport": rng.choice(["包车至火车站，乘火车硬座", "大巴直达", "火车卧铺"]),
@@ -246,10 +303,32 @@ def _batches(ctx: Any) -> str:
                 continue
             services.batch_add_members(user=user, batch=batch, applications=[app])
             members += 1
-        if index % 3 != 2:  # the last batches are still being organised
-            services.batch_transition(user=user, batch=batch, action="depart")
+        if organising:
+            member = batch.members.order_by("-id").first()
+            if member is not None:
+                services.application_transition(
+                    user=user, application=member, action="withdraw", reason="家中老人生病，本人退出"
+                )
+                members -= 1
+            continue
+        services.batch_transition(user=user, batch=batch, action="depart")
+        ids = list(batch.members.order_by("id").values_list("id", flat=True))
+        missing = ids[-1:] if made == 1 else []
+        arrived = [i for i in ids if i not in missing]
+        services.batch_transition(
+            user=user,
+            batch=batch,
+            action="arrive",
+            application_ids=arrived,
+            data={"arrived_on": departure + datetime.timedelta(days=2)},
+        )
+        if missing:
             services.batch_transition(
-                user=user, batch=batch, action="arrive", data={"arrived_on": departure + datetime.timedelta(days=2)}
+                user=user,
+                batch=batch,
+                action="not_arrived",
+                application_ids=missing,
+                reason="下车后未随队报到，电话关机",
             )
     return f"batches: {made} with {members} members"
 
@@ -336,5 +415,5 @@ def load(ctx: Any) -> None:
         StintWage.objects.bulk_create(_wages(ctx, stints, today), batch_size=5000)
         services.labor_status_sync(person_ids=person_ids, today=today)
         ctx.log.append(f"stints: {len(stints)}")
-        ctx.log.append(_batches(ctx))
+        ctx.log.append(_batches(ctx, today))
     ctx.log.append(_away_ledger_import(ctx, today))

@@ -151,6 +151,9 @@ class Person(RegionScopedModel, TimeStampedModel):
         verbose_name_plural = "劳动力"
         indexes = [
             region_prefix_index(),
+            # The ledger pages' default order (village, then id): the first page over a million
+            # people is read in index order instead of sorted (bench/registry.py).
+            models.Index(fields=["region", "id"], name="person_region_order"),
             models.Index(fields=["labor_status", "region"], name="person_status_region"),
             models.Index(fields=["name"], name="person_name"),
             models.Index(fields=["name_initials"], name="person_initials_pfx", opclasses=["varchar_pattern_ops"]),
