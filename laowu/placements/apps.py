@@ -20,3 +20,9 @@ class PlacementsConfig(AppConfig):
             NavLink("跟踪服务", "placements:followup_list", "placements.view", order=40),
         ),
     )
+
+    def ready(self) -> None:
+        from laowu.employers.reputation import register_outcome_provider
+        from laowu.placements.reputation import stint_outcomes
+
+        register_outcome_provider(stint_outcomes)
