@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from laowu.core import crypto, idcard
+from laowu.core.scope import scope_prefix
 from laowu.workers.models import SURPLUS_STATUSES, WORKING_AGE, Household, LaborStatus, Person, PovertyStatus
 
 
@@ -67,9 +68,10 @@ def person_list(
     filters = {key: str((filters or {}).get(key) or "").replace("\x00", "") for key in FILTER_KEYS}
     today = datetime.date.today()
     qs = ledger_queryset(Person.objects.restrict(user), ledger, today)
+    qs = _code_range(qs, scope_prefix(user) or "")
     region = (filters.get("region") or "").strip()
     if region.isdigit() and region.isascii():
-        qs = qs.filter(region__code__startswith=region)
+        qs = _code_range(qs.filter(region__code__startswith=region), region)
     if filters.get("status"):
         qs = qs.filter(labor_status=filters["status"])
     if filters.get("sex") in ("1", "2"):
@@ -93,6 +95,26 @@ def person_list(
     if text:
         qs = _search(qs, text)
     return qs.select_related("region", "household").order_by(*_ordering(filters.get("sort")))
+
+
+def next_code_prefix(prefix: str) -> str | None:
+    """The first digit string of ``prefix``'s length after every code that starts with it
+    ("530521" → "530522", "53059" → "53060"); None when there is none ("999")."""
+    if not (prefix.isascii() and prefix.isdigit()):
+        return None
+    upper = int(prefix) + 1
+    text = str(upper).zfill(len(prefix))
+    return text if len(text) == len(prefix) else None
+
+
+def _code_range(qs: QuerySet[Person], prefix: str) -> QuerySet[Person]:
+    """The subtree also as a range of codes: the (region, id) index then reads just the subtree
+    in page order (a LIKE prefix alone uses that index only under the C collation)."""
+    if not prefix or not (prefix.isascii() and prefix.isdigit()):
+        return qs
+    qs = qs.filter(region_id__gte=prefix)
+    upper = next_code_prefix(prefix)
+    return qs.filter(region_id__lt=upper) if upper else qs
 
 
 # Sortable columns of the ledger pages (whitelist): parameter value -> ORDER BY, ties by id.
