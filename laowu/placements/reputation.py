@@ -5,14 +5,13 @@ guaranteed wage (保底工资未兑现). Disputes come with the wage-recovery ca
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 
 from laowu.employers.reputation import OutcomeCounts
 from laowu.placements.models import Stint, StintWage
-from laowu.placements.services import EARLY_RETURN_DAYS
+from laowu.placements.services import early_return_q
 
 
 def _party_field(party: Any) -> str | None:
@@ -29,8 +28,7 @@ def stint_outcomes(party: Any) -> OutcomeCounts:
     field = _party_field(party)
     if field is None or party.pk is None:
         return OutcomeCounts()
-    early = Q(end_date__isnull=False, end_date__lt=F("start_date") + datetime.timedelta(days=EARLY_RETURN_DAYS))
-    counts = Stint.objects.filter(**{field: party}).aggregate(n=Count("pk"), early=Count("pk", filter=early))
+    counts = Stint.objects.filter(**{field: party}).aggregate(n=Count("pk"), early=Count("pk", filter=early_return_q()))
     shortfalls = StintWage.objects.filter(
         **{f"stint__{field}": party},
         stint__application__guaranteed_wage__isnull=False,

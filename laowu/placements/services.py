@@ -48,6 +48,14 @@ from laowu.workers.models import LaborStatus, Person
 
 # A stint that ended within this many days came back early ("3 个月内返乡"); matching counts them.
 EARLY_RETURN_DAYS = 90
+
+
+def early_return_q() -> Q:
+    """Stints that ended within ``EARLY_RETURN_DAYS`` of their start (matching's counters and
+    reputation's returns within 3 months both count these)."""
+    return Q(end_date__isnull=False, end_date__lt=F("start_date") + datetime.timedelta(days=EARLY_RETURN_DAYS))
+
+
 OVERLAP_MESSAGE = "{name} 在 {start} 至 {end} 已有务工记录（{where}），同一人的务工时间不能重叠。"
 STINT_FIELDS = (
     "channel",
@@ -119,7 +127,7 @@ def labor_status_refresh(*, today: datetime.date | None = None, days: int = 7) -
 def _stint_counts_sync(ids: list[int]) -> None:
     """The counters on Person that matching ranks by: stints, and stints that ended within
     ``EARLY_RETURN_DAYS`` (came back early). Derived data: no version bump."""
-    early = Q(end_date__isnull=False, end_date__lt=F("start_date") + datetime.timedelta(days=EARLY_RETURN_DAYS))
+    early = early_return_q()
     counts = {
         row["person_id"]: (row["n"], row["early"])
         for row in Stint.objects.filter(person_id__in=ids)

@@ -55,19 +55,24 @@ class PersonPage(Schema):
     has_next: bool
 
 
-class PersonFilters(Schema):
+class LedgerFilters(Schema):
+    """The ledger pages' filters (``selectors.person_list``), shared by list and export."""
+
     ledger: Literal["resource", "surplus", "away"] = "resource"
     region: str = ""
     status: str = ""
     sex: str = ""
-    age_min: int | None = None
-    age_max: int | None = None
     education: str = ""
     trade: str = ""
     poverty: str = ""
     wants_out: str = ""
     q: str = ""
     sort: str = ""
+
+
+class PersonFilters(LedgerFilters):
+    age_min: int | None = None
+    age_max: int | None = None
     limit: int = 50
     offset: int = 0
 

@@ -7,31 +7,22 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from laowu.core.api import require_api_cap
 from laowu.core.xlsx import DeleteOnClose
 from laowu.workers import services
+from laowu.workers.api import LedgerFilters
 
 router = Router(tags=["workers"])
 
 
-class ExportFilters(Schema):
-    ledger: Literal["resource", "surplus", "away"] = "resource"
+class ExportFilters(LedgerFilters):
     format: Literal["csv", "xlsx"] = "csv"
     full: bool = False
     reason: str = ""
-    region: str = ""
-    status: str = ""
-    sex: str = ""
     age_min: str = ""
     age_max: str = ""
-    education: str = ""
-    trade: str = ""
-    poverty: str = ""
-    wants_out: str = ""
-    q: str = ""
-    sort: str = ""
 
 
 @router.get("/people/export", response={200: None})
