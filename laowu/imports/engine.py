@@ -216,6 +216,8 @@ def run_import(
             write = write and not context.issues  # finish may find cross-row problems
         finished = time.monotonic()
         timings = {"read_validate_s": round(fed - started, 2), "check_write_s": round(finished - fed, 2)}
+        # A writer may time its own steps (seconds spent in each kind of statement).
+        timings |= {key: round(value, 2) for key, value in getattr(writer, "timings", {}).items()}
         result = ImportResult(counts, context.issues, write, header, context.footers, finished - started, timings)
         if write and on_commit is not None:
             on_commit(result)

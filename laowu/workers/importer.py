@@ -23,6 +23,9 @@ import hmac
 import os
 import queue
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
@@ -349,20 +352,36 @@ class PersonWriter:
         self.write = not context.dry_run
         self.context_id = ""
         self.rebuild: list[str] = []  # index definitions to build again (bulk mode)
+        self.foreign_keys: list[tuple[str, str, str]] = []  # (table, name, definition) to add again
+        self.fresh = False  # bulk mode found the registry empty: nothing to match
+        # Seconds per step, in the job's summary ("db_*" on the database thread, "wait_db_s":
+        # the main thread waiting for it).
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def _clock(self, key: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - started
 
     # --- the main thread ----------------------------------------------------------------------
     def start(self, cursor: Any) -> None:
         columns = ", ".join(f"{name} {_stage_type(name)}" for name in STAGE_COLUMNS)
         # Dropped at commit; dropped first too, for a caller's transaction that ran one before.
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.imp_chunk, pg_temp.imp_match")
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.imp_chunk")
         cursor.execute(
             f"CREATE TEMP TABLE imp_chunk (pid bigint DEFAULT nextval(pg_get_serial_sequence('{Person._meta.db_table}', "
-            f"'id')), {columns}) ON COMMIT DROP"
+            f"'id')), matched boolean NOT NULL DEFAULT false, current_region text, current_name text, "
+            f"hid bigint, {columns}) ON COMMIT DROP"
         )
-        cursor.execute(
-            "CREATE TEMP TABLE imp_match (row_no integer, person_id bigint, current_region text, current_name text) "
-            "ON COMMIT DROP"
-        )
+        # Every statement of a chunk touches a few thousand rows of tables that grow by a million
+        # during the import, faster than statistics follow (the import's rows are invisible to
+        # autovacuum until it commits): row estimates go stale and the planner hashes a whole
+        # growing table per chunk. Index lookups are always the right plan here.
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
         if self.write:
             user = self.ctx.user
             metadata = {
@@ -388,13 +407,15 @@ class PersonWriter:
         self.thread.start()
 
     def _bulk_mode(self, cursor: Any) -> list[str]:
-        """Drop the person table's secondary indexes for a large file (see ``BULK_MIN_ROWS``);
-        returns their definitions. Keeps the primary key and the unique ID-number index (the
-        file is matched against it). Falls back to row-by-row index upkeep if the table cannot
-        be locked within ``BULK_LOCK_TIMEOUT`` (someone is reading a long page)."""
+        """For a large file (see ``BULK_MIN_ROWS``): drop the person table's secondary indexes
+        and the foreign keys of people and households, to build and check them once at the end
+        (``_bulk_finish``); returns the index definitions. Keeps the primary key and the unique
+        ID-number index (the file is matched against it). A registry that is empty under the
+        lock is not matched at all. Falls back to row-by-row upkeep if the tables cannot be
+        locked within ``BULK_LOCK_TIMEOUT`` (someone is reading a long page)."""
         from django.db import DatabaseError, transaction
 
-        table = Person._meta.db_table
+        table, households = Person._meta.db_table, Household._meta.db_table
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
         existing = max(int(cursor.fetchone()[0]), 0)
         if self.ctx.total_rows < BULK_MIN_ROWS or self.ctx.total_rows * 2 < existing:
@@ -402,11 +423,22 @@ class PersonWriter:
         try:
             with transaction.atomic():
                 cursor.execute(f"SET LOCAL lock_timeout = '{BULK_LOCK_TIMEOUT}'")
-                cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+                cursor.execute(f"LOCK TABLE {table}, {households} IN ACCESS EXCLUSIVE MODE")
+                cursor.execute(f"LOCK TABLE {Region._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
         except DatabaseError:
             return []
         finally:
             cursor.execute("SET LOCAL lock_timeout = 0")
+        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+        self.fresh = bool(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid IN (%s::regclass, %s::regclass) ORDER BY 1, 2",
+            [table, households],
+        )
+        self.foreign_keys = cursor.fetchall()
+        for fk_table, name, _ in self.foreign_keys:
+            cursor.execute(f'ALTER TABLE {fk_table} DROP CONSTRAINT "{name}"')
         cursor.execute(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
             "AND i.tablename = %s AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
@@ -418,12 +450,20 @@ class PersonWriter:
             cursor.execute(f'DROP INDEX "{name}"')
         return [definition for _, definition in found]
 
-    def _rebuild_indexes(self, cursor: Any) -> None:
+    def _bulk_finish(self, cursor: Any) -> None:
+        """Bulk mode's end: build the dropped indexes, then add the foreign keys again (each
+        checked by one join over the table; a row that fails one fails the import)."""
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("SET LOCAL max_parallel_maintenance_workers = 2")
-        for definition in self.rebuild:
-            cursor.execute(definition)
-        cursor.execute(f"ANALYZE {Person._meta.db_table}")
+        with self._clock("db_index_build_s"):
+            for definition in self.rebuild:
+                cursor.execute(definition)
+        with self._clock("db_analyze_s"):
+            cursor.execute(f"ANALYZE {Person._meta.db_table}")
+            cursor.execute(f"ANALYZE {Household._meta.db_table}")
+        with self._clock("db_foreign_keys_s"):
+            for fk_table, name, definition in self.foreign_keys:
+                cursor.execute(f'ALTER TABLE {fk_table} ADD CONSTRAINT "{name}" {definition}')
 
     def _error(self, row_no: int, key: str, message: str) -> None:
         with self.lock:
@@ -448,6 +488,13 @@ class PersonWriter:
         pending, self.pending = self.pending, []
         if not pending:
             return
+        with self._clock("clean_s"):
+            text = self._clean(pending)
+        if text is not None and self.thread is not None:
+            with self._clock("wait_db_s"):
+                self.thread.jobs.put((text,))
+
+    def _clean(self, pending: list[tuple[int, list[Any]]]) -> str | None:
         self.rows += len(pending)
         row_nos = [n for n, _ in pending]
         rows = [cells for _, cells in pending]
@@ -476,7 +523,7 @@ class PersonWriter:
         ids = self._ids(rows, row_nos)
         self._households(row_nos, regions, columns)
         if self.issues or not self.thread:
-            return  # once anything is wrong nothing more is staged; checking goes on
+            return None  # once anything is wrong nothing more is staged; checking goes on
         nulls = [NULL] * n
         stage = [
             list(map(str, row_nos)),
@@ -486,8 +533,7 @@ class PersonWriter:
             regions,
             *(columns.get(key, nulls) for key in STAGE_COLUMNS[9:]),
         ]
-        text = "\n".join(map("\t".join, zip(*stage, strict=True))) + "\n"
-        self.thread.jobs.put((text,))
+        return "\n".join(map("\t".join, zip(*stage, strict=True))) + "\n"
 
     def _unique_values(self, key: str, column: list[Any], row_nos: list[int]) -> list[str]:
         rule = validation.RULES[key][0]
@@ -655,14 +701,17 @@ class PersonWriter:
         self._chunk()
         thread = self.thread
         if thread is not None:
-            thread.jobs.put(None)
-            thread.join()
+            with self._clock("wait_db_s"):
+                thread.jobs.put(None)
+                thread.join()
             if thread.error is not None:
                 raise thread.error
+        cursor.execute("RESET enable_hashjoin")
+        cursor.execute("RESET enable_mergejoin")
         if self.write:
             bulk_history_stop(cursor)
             if self.rebuild and not self.issues:
-                self._rebuild_indexes(cursor)
+                self._bulk_finish(cursor)
             self.db_extra["bulk_mode"] = int(bool(self.rebuild))
         counts = Counts(rows=self.rows)
         if self.issues:
@@ -681,36 +730,48 @@ class PersonWriter:
 
     # --- the database thread ------------------------------------------------------------------
     def _database_chunk(self, cursor: Any, text: str) -> None:
+        """One chunk: staged by COPY, matched to the registry by ID number (the person's id
+        into ``pid``), its households looked up (``hid``), then written. Every statement joins
+        by an index lookup per staged row (see ``start``)."""
         names = ", ".join(STAGE_COLUMNS)
-        cursor.execute("TRUNCATE imp_chunk, imp_match")
-        with cursor.copy(f"COPY imp_chunk ({names}) FROM STDIN") as copy:
-            copy.write(text)
-        cursor.execute(
-            "INSERT INTO imp_match SELECT s.row_no, p.id, p.region_id, p.name "
-            "FROM imp_chunk s JOIN workers_person p ON p.id_number_hash = s.id_hash"
-        )
-        matched = cursor.rowcount
-        self.db_counts["matched"] += matched
-        if matched:
-            self._check_matches(cursor)
-            cursor.execute("UPDATE imp_chunk s SET pid = m.person_id FROM imp_match m WHERE m.row_no = s.row_no")
-            if self.policy == "update" and not self.write:
+        with self._clock("db_copy_s"):
+            cursor.execute("TRUNCATE imp_chunk")
+            with cursor.copy(f"COPY imp_chunk ({names}) FROM STDIN") as copy:
+                copy.write(text)
+        matched = 0
+        if not self.fresh:
+            with self._clock("db_match_s"):
                 cursor.execute(
-                    f"SELECT count(*) FROM imp_chunk s JOIN workers_person t ON t.id = s.pid "
-                    f"LEFT JOIN workers_household h ON h.region_id = s.region_id AND h.number = s.household_number "
-                    f"WHERE {self._changed_sql()}"
+                    f"UPDATE imp_chunk s SET pid = p.id, matched = true, current_region = p.region_id, "
+                    f"current_name = p.name FROM {Person._meta.db_table} p WHERE p.id_number_hash = s.id_hash"
                 )
-                self.db_counts["changed"] += cursor.fetchone()[0]
+                matched = cursor.rowcount
+                self.db_counts["matched"] += matched
+                if matched:
+                    self._check_matches(cursor)
         if self.write and not self.issues:
             self._write_chunk(cursor, matched)
+        elif matched and self.policy == "update":
+            self._lookup_households(cursor)
+            cursor.execute(
+                f"SELECT count(*) FROM imp_chunk s JOIN {Person._meta.db_table} t ON t.id = s.pid "
+                f"WHERE s.matched AND {self._changed_sql()}"
+            )
+            self.db_counts["changed"] += cursor.fetchone()[0]
+
+    def _lookup_households(self, cursor: Any) -> None:
+        with self._clock("db_household_lookup_s"):
+            cursor.execute(
+                f"UPDATE imp_chunk s SET hid = h.id FROM {Household._meta.db_table} h "
+                "WHERE h.region_id = s.region_id AND h.number = s.household_number"
+            )
 
     def _check_matches(self, cursor: Any) -> None:
         cursor.execute(
-            "SELECT m.row_no, m.current_region, m.current_name, r.full_name "
-            "FROM imp_match m JOIN imp_chunk s ON s.row_no = m.row_no "
-            "JOIN regions_region r ON r.code = m.current_region "
-            "WHERE NOT starts_with(m.current_region, %s) "
-            "OR (%s AND m.current_region <> s.region_id) OR %s ORDER BY m.row_no LIMIT %s",
+            "SELECT s.row_no, s.current_region, s.current_name, r.full_name "
+            "FROM imp_chunk s JOIN regions_region r ON r.code = s.current_region "
+            "WHERE s.matched AND (NOT starts_with(s.current_region, %s) "
+            "OR (%s AND s.current_region <> s.region_id) OR %s) ORDER BY s.row_no LIMIT %s",
             [self.regions.prefix, self.policy == "update", self.policy == "refuse", ISSUE_CAP + 1],
         )
         for row_no, current, current_name, full_name in cursor.fetchall():
@@ -732,7 +793,7 @@ class PersonWriter:
         """A matched row would change its person (blank cells change nothing)."""
         parts = [f"(s.{key} IS NOT NULL AND s.{key} IS DISTINCT FROM t.{key})" for key in PERSON_FIELDS]
         parts.append("(s.name IS DISTINCT FROM t.name)")
-        parts.append("(h.id IS NOT NULL AND h.id IS DISTINCT FROM t.household_id)")
+        parts.append("(s.hid IS NOT NULL AND s.hid IS DISTINCT FROM t.household_id)")
         return "(" + " OR ".join(parts) + ")"
 
     def _add(self, key: str, value: int) -> None:
@@ -741,6 +802,11 @@ class PersonWriter:
     def _write_chunk(self, cursor: Any, matched: int) -> None:
         hh, people = Household._meta.db_table, Person._meta.db_table
         ctx = self.context_id
+
+        def write(cursor: Any, model: Any, *, label: str, **kwargs: Any) -> int:
+            with self._clock(f"db_{model._meta.model_name}_{label}_s"):
+                return bulk_write(cursor, model, label=label, **kwargs)
+
         # Households of this chunk: new ones with their head (a person id drawn for the row),
         # known ones get a new poverty status or head when the file gives one.
         grouped = (
@@ -748,9 +814,14 @@ class PersonWriter:
             f"max(s.pid) FILTER (WHERE s.relation_to_head = '{validation.HEAD_RELATION}') AS head "
             "FROM imp_chunk s WHERE s.household_number IS NOT NULL GROUP BY 1, 2"
         )
+        by_id = (
+            "SELECT s.hid, max(s.poverty_status) AS poverty_status, "
+            f"max(s.pid) FILTER (WHERE s.relation_to_head = '{validation.HEAD_RELATION}') AS head "
+            "FROM imp_chunk s WHERE s.hid IS NOT NULL GROUP BY 1"
+        )
         self._add(
             "households_created",
-            bulk_write(
+            write(
                 cursor,
                 Household,
                 label="insert",
@@ -763,18 +834,18 @@ class PersonWriter:
                 ),
             ),
         )
+        self._lookup_households(cursor)
         if self.policy == "update" and matched:
             sets = ", ".join(f"{key} = COALESCE(s.{key}, t.{key})" for key in PERSON_FIELDS)
-            self.db_counts["changed"] += bulk_write(
+            self.db_counts["changed"] += write(
                 cursor,
                 Person,
                 label="update",
                 context_id=ctx,
                 sql=(
                     f"UPDATE {people} AS t SET name = s.name, name_initials = s.name_initials, {sets}, "
-                    f"household_id = COALESCE(h.id, t.household_id), version = t.version + 1, updated_at = now() "
-                    f"FROM imp_chunk s LEFT JOIN {hh} h ON h.region_id = s.region_id "
-                    f"AND h.number = s.household_number WHERE t.id = s.pid AND {self._changed_sql()} RETURNING t.*"
+                    f"household_id = COALESCE(s.hid, t.household_id), version = t.version + 1, updated_at = now() "
+                    f"FROM imp_chunk s WHERE t.id = s.pid AND s.matched AND {self._changed_sql()} RETURNING t.*"
                 ),
             )
         defaults = {key: _sql_default(key) for key in PERSON_FIELDS}
@@ -784,7 +855,7 @@ class PersonWriter:
         values = ", ".join(f"COALESCE(s.{key}, {defaults[key]})" for key in PERSON_FIELDS)
         self._add(
             "people_created",
-            bulk_write(
+            write(
                 cursor,
                 Person,
                 label="insert",
@@ -794,23 +865,22 @@ class PersonWriter:
                     f"id_number_masked, birth_date, sex, region_id, household_id, version, stint_count, "
                     f"early_return_count, created_at, updated_at, {columns}) "
                     f"SELECT s.pid, s.name, s.name_initials, s.id_enc, s.id_hash, s.id_masked, s.birth_date, s.sex, "
-                    f"s.region_id, h.id, 1, 0, 0, now(), now(), {values} FROM imp_chunk s "
-                    f"LEFT JOIN {hh} h ON h.region_id = s.region_id AND h.number = s.household_number "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM imp_match m WHERE m.row_no = s.row_no) RETURNING t.*"
+                    f"s.region_id, s.hid, 1, 0, 0, now(), now(), {values} FROM imp_chunk s "
+                    f"WHERE NOT s.matched RETURNING t.*"
                 ),
             ),
         )
         self._add(
             "households_updated",
-            bulk_write(
+            write(
                 cursor,
                 Household,
                 label="update",
                 context_id=ctx,
                 sql=(
                     f"UPDATE {hh} AS t SET poverty_status = COALESCE(g.poverty_status, t.poverty_status), "
-                    f"head_id = COALESCE(g.head, t.head_id), updated_at = now() FROM ({grouped}) g "
-                    f"WHERE t.region_id = g.region_id AND t.number = g.household_number "
+                    f"head_id = COALESCE(g.head, t.head_id), updated_at = now() FROM ({by_id}) g "
+                    f"WHERE t.id = g.hid "
                     f"AND (COALESCE(g.poverty_status, t.poverty_status) <> t.poverty_status "
                     f"OR COALESCE(g.head, t.head_id) IS DISTINCT FROM t.head_id) RETURNING t.*"
                 ),

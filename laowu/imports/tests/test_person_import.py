@@ -307,18 +307,29 @@ def _person_indexes() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _foreign_keys() -> set[tuple[str, str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid IN ('workers_person'::regclass, 'workers_household'::regclass)"
+        )
+        return set(cursor.fetchall())
+
+
 def test_bulk_mode_builds_the_dropped_indexes_again_and_a_failed_file_keeps_them(
     station: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
     from laowu.workers import importer
 
     monkeypatch.setattr(importer, "BULK_MIN_ROWS", 10)
-    before = _person_indexes()
-    assert len(before) >= 8
+    before, keys = _person_indexes(), _foreign_keys()
+    assert len(before) >= 8 and len(keys) == 4  # person: region, household; household: region, head
     rows = [person_row(i, WUSAN) for i in range(40)]
     job = commit(station, check(station, township_xlsx(tmp_path / "bulk.xlsx", rows)))
     assert job.status == ImportStatus.COMMITTED and job.summary["extra"]["bulk_mode"] == 1
-    assert _person_indexes() == before
+    assert _person_indexes() == before and _foreign_keys() == keys
     assert Person.objects.filter(name_initials__startswith="wm").exists()  # the data went in
     # A file whose commit fails half-way rolls its index drops back too.
     rows = [person_row(i, WUSAN) for i in range(40, 80)]
@@ -332,4 +343,21 @@ def test_bulk_mode_builds_the_dropped_indexes_again_and_a_failed_file_keeps_them
     with pytest.raises(RuntimeError):
         commit(station, job)
     monkeypatch.setattr(importer, "bulk_write", real)
-    assert _person_indexes() == before and Person.objects.count() == 40
+    assert _person_indexes() == before and _foreign_keys() == keys and Person.objects.count() == 40
+
+
+def test_bulk_mode_checks_the_foreign_keys_it_dropped(station: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    """A row that would break a foreign key while bulk mode has them dropped fails the import when
+    they are added again at its end (here a village code that no region has)."""
+    from django.db import IntegrityError
+
+    from laowu.workers import importer
+
+    monkeypatch.setattr(importer, "BULK_MIN_ROWS", 10)
+    keys = _foreign_keys()
+    rows = [person_row(i, WUSAN) for i in range(30)]
+    job = check(station, township_xlsx(tmp_path / "fk.xlsx", rows))
+    monkeypatch.setattr(importer.RegionResolver, "resolve", lambda self, raw: "530521999999")
+    with pytest.raises(IntegrityError):
+        commit(station, job)
+    assert Person.objects.count() == 0 and _foreign_keys() == keys
