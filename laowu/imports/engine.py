@@ -197,17 +197,20 @@ def run_import(
             if progress:
                 progress(0, total, "校验")
             done = 0
-            for index, raw in enumerate(chain(head[header.data_start :], rows), start=header.data_start):
-                done += 1
-                if not any(raw):
-                    continue
-                cells = raw if writer_class_raw else [normalise(c) for c in raw]
-                if _is_footer(cells):
-                    context.footers.append(index + 1)
-                    continue
-                writer.feed(index + 1, cells)
-                if progress and done % PROGRESS_EVERY == 0:
-                    progress(done, total, "校验")
+            try:
+                for index, raw in enumerate(chain(head[header.data_start :], rows), start=header.data_start):
+                    done += 1
+                    if not any(raw):
+                        continue
+                    cells = raw if writer_class_raw else [normalise(c) for c in raw]
+                    if _is_footer(cells):
+                        context.footers.append(index + 1)
+                        continue
+                    writer.feed(index + 1, cells)
+                    if progress and done % PROGRESS_EVERY == 0:
+                        progress(done, total, "校验")
+            except ReadError as exc:  # a streamed file that breaks off: nothing of it is written
+                context.issues.add(0, "文件", str(exc))
             if progress:
                 progress(done, total, "写入" if not (dry_run or context.issues) else "检查")
             fed = time.monotonic()

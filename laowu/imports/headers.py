@@ -56,12 +56,34 @@ def _candidates(upper: str, lower: str) -> list[str]:
     return out
 
 
-def detect(head: list[list[str]], profile: Profile, merged: tuple = ()) -> HeaderMap:
-    """The best header among the first rows of ``head``; ``missing`` lists required columns not found."""
+def _guessed_spans(head: list[list[str]], width: int) -> dict[int, list[tuple[int, int]]]:
+    """Merged group cells where the reader cannot say (a streamed sheet): a filled cell whose
+    row below has sub-headers under it and under the empty cells to its right spans those cells."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for index in range(min(SCAN_ROWS, len(head) - 1)):
+        upper = list(head[index]) + [""] * (width - len(head[index]))
+        lower = list(head[index + 1]) + [""] * (width - len(head[index + 1]))
+        col = 0
+        while col < width:
+            end = col
+            if upper[col] and lower[col]:
+                while end + 1 < width and not upper[end + 1] and lower[end + 1]:
+                    end += 1
+            if end > col:
+                spans.setdefault(index, []).append((col, end))
+            col = end + 1
+    return spans
+
+
+def detect(head: list[list[str]], profile: Profile, merged: tuple | None = ()) -> HeaderMap:
+    """The best header among the first rows of ``head``; ``missing`` lists required columns not
+    found. ``merged`` is the sheet's merged ranges, or None if the reader does not know them."""
     lookup = profile.by_key()
     width = max((len(r) for r in head), default=0)
     spans: dict[int, list[tuple[int, int]]] = {}
-    for (r1, c1), (r2, c2) in merged:
+    if merged is None:
+        spans = _guessed_spans(head, width)
+    for (r1, c1), (r2, c2) in merged or ():
         if c2 > c1:
             for r in range(r1, r2 + 1):
                 spans.setdefault(r, []).append((c1, c2))
