@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_PROVINCES = {
+PROVINCES = {
     "11",
     "12",
     "13",
@@ -119,7 +119,7 @@ def parse(raw: object) -> IdNumber:
             raise IdNumberError("身份证号前 17 位须为数字，最后一位为数字或 X")
     else:
         raise IdNumberError(f"身份证号应为 18 位（现为 {len(text)} 位）")
-    if text[:2] not in _PROVINCES:
+    if text[:2] not in PROVINCES:
         raise IdNumberError(f"地址码 {text[:6]} 的省级代码 {text[:2]} 不存在")
     birth = _birth(text[6:14])
     if not upgraded and check_char(text[:17]) != text[17]:

@@ -262,6 +262,8 @@ def import_execute(*, job_id: int, commit: bool) -> ImportJob:
             "filename": job.filename,
             "file_sha256": job.file_sha256,
         }
+        if commit:  # what the check found to write plans the commit (bulk mode)
+            options["checked_writes"] = job.created_count + job.updated_count
 
         def committed(result: ImportResult) -> None:
             _record(job, result, ImportStatus.COMMITTED)

@@ -347,7 +347,11 @@ class PersonWriter:
         self.caches = {key: _RuleCache(key, self.profile.value_maps.get(key)) for key in _CACHED}
         self.name_cache: dict[Any, Any] = {}
         self.seen: dict[bytes, int] = {}
-        self.households: dict[tuple[str, str], tuple[str, int]] = {}
+        # 8-digit birth dates seen in valid numbers -> ISO text (the date checked once by idcard)
+        self.birth_iso: dict[str, str] = {}
+        # (village, number) -> (poverty status, first row, id this writer gave it or NULL)
+        self.households: dict[tuple[str, str], tuple[str, int, str]] = {}
+        self.next_hid: int | None = None  # the next household id to give (fresh registry)
         self.heads: dict[tuple[str, str], int] = {}
         self.pending: list[tuple[int, list[Any]]] = []
         self.rows = 0
@@ -422,13 +426,18 @@ class PersonWriter:
             for (name,) in cursor.fetchall():
                 cursor.execute(f'SET CONSTRAINTS "{name}" DEFERRED')
             self.rebuild = self._bulk_mode(cursor)
+            if self.fresh:
+                # No household exists and none can be added meanwhile (the tables are locked):
+                # number them here, as the rows arrive, from the sequence (set past them at the end).
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Household._meta.db_table])
+                self.next_hid = int(cursor.fetchone()[0])
         self.thread = _DatabaseThread(self, cursor.cursor.connection)
         self.switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         self.thread.start()
 
     def _bulk_mode(self, cursor: Any) -> list[str]:
-        """For a large file (see ``BULK_MIN_ROWS``): drop the person table's secondary indexes
+        """For a file that writes many rows (see ``BULK_MIN_ROWS``): drop the person table's secondary indexes
         and the foreign keys of people and households, to build and check them once at the end
         (``_bulk_finish``); returns the index definitions. Keeps the primary key and the unique
         ID-number index (the file is matched against it). A registry that is empty under the
@@ -437,7 +446,11 @@ class PersonWriter:
         table, households = Person._meta.db_table, Household._meta.db_table
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
         existing = max(int(cursor.fetchone()[0]), 0)
-        if self.ctx.total_rows < BULK_MIN_ROWS or self.ctx.total_rows * 2 < existing:
+        # The rows to write: as the check counted them (a file of unchanged people writes
+        # nothing and needs no index rebuilt), else the file's size.
+        writes = self.ctx.options.get("checked_writes")
+        writes = self.ctx.total_rows if writes is None else int(writes)
+        if writes < BULK_MIN_ROWS or writes * 2 < existing:
             return []
         try:
             with transaction.atomic():
@@ -448,7 +461,7 @@ class PersonWriter:
             return []
         finally:
             cursor.execute("SET LOCAL lock_timeout = 0")
-        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table}) AND NOT EXISTS (SELECT 1 FROM {households})")
         self.fresh = bool(cursor.fetchone()[0])
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -540,7 +553,7 @@ class PersonWriter:
         names, initials = self._names(rows, row_nos)
         regions = self._regions(rows, row_nos)
         ids = self._ids(rows, row_nos)
-        self._households(row_nos, regions, columns)
+        hids = self._households(row_nos, regions, columns)
         if self.issues or not self.thread:
             return None  # once anything is wrong nothing more is staged; checking goes on
         nulls = [NULL] * n
@@ -551,6 +564,7 @@ class PersonWriter:
             initials,
             regions,
             *(columns.get(key, nulls) for key in STAGE_COLUMNS[9:]),
+            hids,
         ]
         return "\n".join(map("\t".join, zip(*stage, strict=True))) + "\n"
 
@@ -620,7 +634,9 @@ class PersonWriter:
         return out
 
     def _ids(self, rows: list[list[Any]], row_nos: list[int]) -> list[list[str]]:
-        """(blind index, ciphertext, masked, birth date, sex) columns; duplicates named."""
+        """(blind index, ciphertext, masked, birth date, sex) columns; duplicates named.
+        The common case (an 18-character number that passes GB 11643) is checked inline, by the
+        same rules as ``idcard.parse``, which handles everything else and words the errors."""
         hashes, encs, masked, births, sexes = [], [], [], [], []
         key = self.index_key
         digest = hmac.digest
@@ -628,29 +644,45 @@ class PersonWriter:
         encrypt = self.aead.encrypt
         nonces = os.urandom(12 * len(rows))
         seen = self.seen
+        check_char = idcard.check_char
+        provinces = idcard.PROVINCES
+        birth_iso = self.birth_iso
         column = self._column(rows, "id_number") or [""] * len(rows)
         for i, raw in enumerate(column):
-            if raw == LOST_PRECISION or (type(raw) is float and raw >= 1e15):
-                self._error(
-                    row_nos[i],
-                    "id_number",
-                    "Excel 把身份证号存成了数字，后几位已丢失；请将该列设为“文本”格式后重新录入",
-                )
-                number = None
-            else:
-                try:
-                    parsed = idcard.parse(raw)
-                    number = parsed.number
-                except idcard.IdNumberError as exc:
-                    self._error(row_nos[i], "id_number", str(exc))
-                    number = None
+            number = None
+            if type(raw) is str and len(raw) == 18 and raw.isascii() and raw[:17].isdigit():
+                text = raw if raw[17] != "x" else raw.upper()
+                birth = birth_iso.get(text[6:14])
+                if (
+                    birth is not None
+                    and text[:2] in provinces
+                    and (text[17].isdigit() or text[17] == "X")
+                    and check_char(text[:17]) == text[17]
+                ):
+                    number = text
+                    sex = "1" if text[16] in "13579" else "2"
             if number is None:
-                hashes.append(NULL)
-                encs.append(NULL)
-                masked.append(NULL)
-                births.append(NULL)
-                sexes.append(NULL)
-                continue
+                if raw == LOST_PRECISION or (type(raw) is float and raw >= 1e15):
+                    self._error(
+                        row_nos[i],
+                        "id_number",
+                        "Excel 把身份证号存成了数字，后几位已丢失；请将该列设为“文本”格式后重新录入",
+                    )
+                else:
+                    try:
+                        parsed = idcard.parse(raw)
+                        number = parsed.number
+                        birth = birth_iso.setdefault(number[6:14], parsed.birth_date.isoformat())
+                        sex = parsed.sex
+                    except idcard.IdNumberError as exc:
+                        self._error(row_nos[i], "id_number", str(exc))
+                if number is None:
+                    hashes.append(NULL)
+                    encs.append(NULL)
+                    masked.append(NULL)
+                    births.append(NULL)
+                    sexes.append(NULL)
+                    continue
             data = number.encode()
             mac = digest(key, data, sha256)
             first = seen.get(mac)
@@ -662,39 +694,54 @@ class PersonWriter:
             hashes.append(mac.hex())
             encs.append("\\\\x" + (nonce + encrypt(nonce, data, None)).hex())
             masked.append(mask_id_number(number))
-            births.append(parsed.birth_date.isoformat())
-            sexes.append(parsed.sex)
+            births.append(birth or NULL)  # set whenever number is
+            sexes.append(sex)
         return [hashes, encs, masked, births, sexes]
 
-    def _households(self, row_nos: list[int], regions: list[str], columns: dict[str, list[str]]) -> None:
-        """Household rules across the whole file: one poverty status, at most one head."""
-        numbers = columns.get("household_number")
-        poverty = columns.get("poverty_status")
-        relation = columns.get("relation_to_head")
+    def _households(self, row_nos: list[int], regions: list[str], columns: dict[str, list[str]]) -> list[str]:
+        """Household rules across the whole file: one poverty status, at most one head. Returns
+        each row's household id where this writer numbers new households itself (``fresh``)."""
         n = len(row_nos)
+        numbers = columns.get("household_number") or [NULL] * n
+        poverty = columns.get("poverty_status") or [NULL] * n
+        relation = columns.get("relation_to_head") or [NULL] * n
+        households, heads = self.households, self.heads
+        head_code = validation.HEAD_RELATION
+        hids = [NULL] * n
+        last_key: tuple[str, str] | None = None
+        known: tuple[str, int, str] = (NULL, 0, NULL)
         for i in range(n):
-            number = numbers[i] if numbers else NULL
-            status = poverty[i] if poverty else NULL
-            if number in (NULL, "") or type(number) is _Bad:
-                if status not in (NULL, "") and type(status) is not _Bad:
+            number = numbers[i]
+            status = poverty[i]
+            if number == NULL or number == "" or type(number) is _Bad:
+                if status != NULL and status != "" and type(status) is not _Bad:
                     self._error(row_nos[i], "poverty_status", "贫困状态属于户，请同时填写户编号")
                 continue
             key = (regions[i], number)
-            known = self.households.get(key)
-            if known is None:
-                self.households[key] = (status, row_nos[i])
-            elif status != NULL and known[0] != NULL and status != known[0]:
-                self._error(
-                    row_nos[i], "poverty_status", f"同一户（户编号 {number}）与第 {known[1]} 行的贫困状态不一致"
-                )
-            elif status != NULL and known[0] == NULL:
-                self.households[key] = (status, known[1])
-            if relation and relation[i] == validation.HEAD_RELATION:
-                head = self.heads.get(key)
+            if key != last_key:  # a household's members mostly follow each other
+                found = households.get(key)
+                if found is None:
+                    hid = NULL
+                    if self.next_hid is not None:
+                        hid = str(self.next_hid)
+                        self.next_hid += 1
+                    found = households[key] = (status, row_nos[i], hid)
+                known, last_key = found, key
+            if status != NULL and status != known[0]:
+                if known[0] == NULL:
+                    known = households[key] = (status, known[1], known[2])
+                else:
+                    self._error(
+                        row_nos[i], "poverty_status", f"同一户（户编号 {number}）与第 {known[1]} 行的贫困状态不一致"
+                    )
+            hids[i] = known[2]
+            if relation[i] == head_code:
+                head = heads.get(key)
                 if head is not None:
                     self._error(row_nos[i], "relation_to_head", f"同一户（户编号 {number}）第 {head} 行已是户主")
                 else:
-                    self.heads[key] = row_nos[i]
+                    heads[key] = row_nos[i]
+        return hids
 
     def _derive_columns(self, rows: list[list[Any]], row_nos: list[int], columns: dict[str, list[str]]) -> None:
         sources = {rule["from"] for rules in self.derive.values() for rule in rules}
@@ -730,6 +777,10 @@ class PersonWriter:
         cursor.execute("RESET enable_mergejoin")
         if self.write:
             bulk_history_stop(cursor)
+            if self.next_hid is not None:
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Household._meta.db_table, self.next_hid]
+                )
             if self.rebuild and not self.issues:
                 self._bulk_finish(cursor)
             self.db_extra["bulk_mode"] = int(bool(self.rebuild))
@@ -753,7 +804,7 @@ class PersonWriter:
         """One chunk: staged by COPY, matched to the registry by ID number (the person's id
         into ``pid``), its households looked up (``hid``), then written. Every statement joins
         by an index lookup per staged row (see ``start``)."""
-        names = ", ".join(STAGE_COLUMNS)
+        names = ", ".join((*STAGE_COLUMNS, "hid"))
         with self._clock("db_copy_s"):
             cursor.execute("TRUNCATE imp_chunk")
             with cursor.copy(f"COPY imp_chunk ({names}) FROM STDIN") as copy:
@@ -831,9 +882,11 @@ class PersonWriter:
         # known ones get a new poverty status or head when the file gives one.
         grouped = (
             "SELECT s.region_id, s.household_number, max(s.poverty_status) AS poverty_status, "
-            f"max(s.pid) FILTER (WHERE s.relation_to_head = '{validation.HEAD_RELATION}') AS head "
-            "FROM imp_chunk s WHERE s.household_number IS NOT NULL GROUP BY 1, 2"
+            f"max(s.pid) FILTER (WHERE s.relation_to_head = '{validation.HEAD_RELATION}') AS head, "
+            "max(s.hid) AS hid FROM imp_chunk s WHERE s.household_number IS NOT NULL GROUP BY 1, 2"
         )
+        # A fresh registry's households carry the ids the cleaning gave them (``_households``).
+        id_column, id_value = ("id, ", "g.hid, ") if self.fresh else ("", "")
         by_id = (
             "SELECT s.hid, max(s.poverty_status) AS poverty_status, "
             f"max(s.pid) FILTER (WHERE s.relation_to_head = '{validation.HEAD_RELATION}') AS head "
@@ -847,14 +900,15 @@ class PersonWriter:
                 label="insert",
                 context_id=ctx,
                 sql=(
-                    f"INSERT INTO {hh} AS t (region_id, number, poverty_status, head_id, address, notes, "
-                    f"created_at, updated_at) SELECT g.region_id, g.household_number, "
+                    f"INSERT INTO {hh} AS t ({id_column}region_id, number, poverty_status, head_id, address, notes, "
+                    f"created_at, updated_at) SELECT {id_value}g.region_id, g.household_number, "
                     f"COALESCE(g.poverty_status, 'general'), g.head, '', '', now(), now() FROM ({grouped}) g "
                     f"ON CONFLICT (region_id, number) DO NOTHING RETURNING t.*"
                 ),
             ),
         )
-        self._lookup_households(cursor)
+        if not self.fresh:
+            self._lookup_households(cursor)
         if self.policy == "update" and matched:
             sets = ", ".join(f"{key} = COALESCE(s.{key}, t.{key})" for key in PERSON_FIELDS)
             self.db_counts["changed"] += write(

@@ -331,6 +331,10 @@ def test_bulk_mode_builds_the_dropped_indexes_again_and_a_failed_file_keeps_them
     assert job.status == ImportStatus.COMMITTED and job.summary["extra"]["bulk_mode"] == 1
     assert _person_indexes() == before and _foreign_keys() == keys
     assert Person.objects.filter(name_initials__startswith="wm").exists()  # the data went in
+    # The same file again writes nothing, as its check counted: no index is dropped for it.
+    job = commit(station, check(station, township_xlsx(tmp_path / "again.xlsx", rows)))
+    assert job.status == ImportStatus.COMMITTED and job.unchanged_count == 40
+    assert job.summary["extra"]["bulk_mode"] == 0
     # A file whose commit fails half-way rolls its index drops back too.
     rows = [person_row(i, WUSAN) for i in range(40, 80)]
     job = check(station, township_xlsx(tmp_path / "bulk2.xlsx", rows))
@@ -361,3 +365,24 @@ def test_bulk_mode_checks_the_foreign_keys_it_dropped(station: Any, tmp_path: Pa
     with pytest.raises(IntegrityError):
         commit(station, job)
     assert Person.objects.count() == 0 and _foreign_keys() == keys
+
+
+def test_a_fresh_registry_numbers_its_households_while_reading_across_chunks(
+    station: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Into an empty registry (bulk mode) the cleaning numbers new households itself; a household
+    whose members fall in two chunks is one household, with its head, and the id sequence is set
+    past the ids given, so households added afterwards do not collide."""
+    from laowu.workers import importer
+
+    monkeypatch.setattr(importer, "BULK_MIN_ROWS", 10)
+    monkeypatch.setattr(importer, "CHUNK", 7)  # households of 3 rows straddle chunks of 7
+    rows = [person_row(i, WUSAN) for i in range(30)]
+    job = commit(station, check(station, township_xlsx(tmp_path / "fresh.xlsx", rows)))
+    assert job.status == ImportStatus.COMMITTED and job.summary["extra"]["bulk_mode"] == 1, job.message
+    assert Household.objects.count() == 10 and job.summary["extra"]["households_created"] == 10
+    for household in Household.objects.all():
+        members = list(household.members.order_by("id_number_masked").values_list("relation_to_head", flat=True))
+        assert len(members) == 3 and household.head is not None and household.head.household_id == household.pk
+    later = Household.objects.create(region_id=XITOU, number="NEW-1", poverty_status="general")
+    assert later.pk > max(Household.objects.exclude(pk=later.pk).values_list("pk", flat=True))
