@@ -520,11 +520,12 @@ class PersonWriter:
         pending, self.pending = self.pending, []
         if not pending:
             return
+        first_hid = self.next_hid
         with self._clock("clean_s"):
             text = self._clean(pending)
         if text is not None and self.thread is not None:
             with self._clock("wait_db_s"):
-                self.thread.jobs.put((text,))
+                self.thread.jobs.put((text, first_hid))
 
     def _clean(self, pending: list[tuple[int, list[Any]]]) -> str | None:
         self.rows += len(pending)
@@ -800,7 +801,7 @@ class PersonWriter:
         return counts
 
     # --- the database thread ------------------------------------------------------------------
-    def _database_chunk(self, cursor: Any, text: str) -> None:
+    def _database_chunk(self, cursor: Any, text: str, first_hid: int | None = None) -> None:
         """One chunk: staged by COPY, matched to the registry by ID number (the person's id
         into ``pid``), its households looked up (``hid``), then written. Every statement joins
         by an index lookup per staged row (see ``start``)."""
@@ -821,7 +822,7 @@ class PersonWriter:
                 if matched:
                     self._check_matches(cursor)
         if self.write and not self.issues:
-            self._write_chunk(cursor, matched)
+            self._write_chunk(cursor, matched, first_hid)
         elif matched and self.policy == "update":
             self._lookup_households(cursor)
             cursor.execute(
@@ -870,7 +871,7 @@ class PersonWriter:
     def _add(self, key: str, value: int) -> None:
         self.db_extra[key] = self.db_extra.get(key, 0) + value
 
-    def _write_chunk(self, cursor: Any, matched: int) -> None:
+    def _write_chunk(self, cursor: Any, matched: int, first_hid: int | None = None) -> None:
         hh, people = Household._meta.db_table, Person._meta.db_table
         ctx = self.context_id
 
@@ -885,8 +886,14 @@ class PersonWriter:
             f"max(s.pid) FILTER (WHERE s.relation_to_head = '{validation.HEAD_RELATION}') AS head, "
             "max(s.hid) AS hid FROM imp_chunk s WHERE s.household_number IS NOT NULL GROUP BY 1, 2"
         )
-        # A fresh registry's households carry the ids the cleaning gave them (``_households``).
+        # A fresh registry's households carry the ids the cleaning gave them (``_households``):
+        # those from ``first_hid`` on are new in this chunk, the others are written already.
         id_column, id_value = ("id, ", "g.hid, ") if self.fresh else ("", "")
+        new_only = (
+            f"WHERE g.hid >= {int(first_hid)}"
+            if self.fresh and first_hid is not None
+            else "ON CONFLICT (region_id, number) DO NOTHING"
+        )
         by_id = (
             "SELECT s.hid, max(s.poverty_status) AS poverty_status, "
             f"max(s.pid) FILTER (WHERE s.relation_to_head = '{validation.HEAD_RELATION}') AS head "
@@ -903,7 +910,7 @@ class PersonWriter:
                     f"INSERT INTO {hh} AS t ({id_column}region_id, number, poverty_status, head_id, address, notes, "
                     f"created_at, updated_at) SELECT {id_value}g.region_id, g.household_number, "
                     f"COALESCE(g.poverty_status, 'general'), g.head, '', '', now(), now() FROM ({grouped}) g "
-                    f"ON CONFLICT (region_id, number) DO NOTHING RETURNING t.*"
+                    f"{new_only} RETURNING t.*"
                 ),
             ),
         )
