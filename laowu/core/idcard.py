@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-PROVINCES = {
+_PROVINCES = {
     "11",
     "12",
     "13",
@@ -119,13 +119,43 @@ def parse(raw: object) -> IdNumber:
             raise IdNumberError("身份证号前 17 位须为数字，最后一位为数字或 X")
     else:
         raise IdNumberError(f"身份证号应为 18 位（现为 {len(text)} 位）")
-    if text[:2] not in PROVINCES:
+    if text[:2] not in _PROVINCES:
         raise IdNumberError(f"地址码 {text[:6]} 的省级代码 {text[:2]} 不存在")
     birth = _birth(text[6:14])
     if not upgraded and check_char(text[:17]) != text[17]:
         raise IdNumberError(f"校验位错误（应为 {check_char(text[:17])}），请核对号码")
-    sex = "1" if int(text[16]) % 2 == 1 else "2"
-    return IdNumber(text, birth, sex, upgraded)
+    return IdNumber(text, birth, _sex(text), upgraded)
+
+
+def _sex(number: str) -> str:
+    return "1" if number[16] in "13579" else "2"  # odd sequence: male
+
+
+# Birth dates (YYYYMMDD) already found valid, as ISO text: at most one per day since 1900.
+_VALID_BIRTHS: dict[str, str] = {}
+
+
+def parse_clean(text: str) -> tuple[str, str, str] | None:
+    """``parse``'s common case for a million rows: an 18-character number already clean (ASCII
+    digits, upper-case X) that ``parse`` accepts as it is gives (number, birth date as ISO text,
+    sex) without building objects; anything else gives None, and ``parse`` decides and says why."""
+    if not (
+        len(text) == 18
+        and text.isascii()
+        and text[:17].isdigit()
+        and (text[17].isdigit() or text[17] == "X")
+        and text[:2] in _PROVINCES
+        and check_char(text[:17]) == text[17]
+    ):
+        return None
+    digits = text[6:14]
+    birth = _VALID_BIRTHS.get(digits)
+    if birth is None:
+        try:
+            birth = _VALID_BIRTHS[digits] = _birth(digits).isoformat()
+        except IdNumberError:
+            return None
+    return text, birth, _sex(text)
 
 
 def make(address6: str, birth: datetime.date, sequence: int) -> str:

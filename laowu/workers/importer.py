@@ -47,7 +47,6 @@ from laowu.workers.selectors import Ledger
 from laowu.workers.validation import FieldError
 
 CHUNK = 10_000
-TEMP_BUFFERS = "64MB"
 # The GIL's switch interval while the database thread runs: at Python's 5 ms the thread waited
 # that long for the GIL after each reply from the server (COPY of the 1,000,000-row benchmark
 # file: 9.6 s in the thread against 2.2 s alone; at 0.5 ms, 4.2 s).
@@ -347,8 +346,6 @@ class PersonWriter:
         self.caches = {key: _RuleCache(key, self.profile.value_maps.get(key)) for key in _CACHED}
         self.name_cache: dict[Any, Any] = {}
         self.seen: dict[bytes, int] = {}
-        # 8-digit birth dates seen in valid numbers -> ISO text (the date checked once by idcard)
-        self.birth_iso: dict[str, str] = {}
         # (village, number) -> (poverty status, first row, id this writer gave it or NULL)
         self.households: dict[tuple[str, str], tuple[str, int, str]] = {}
         self.next_hid: int | None = None  # the next household id to give (fresh registry)
@@ -381,14 +378,6 @@ class PersonWriter:
     # --- the main thread ----------------------------------------------------------------------
     def start(self, cursor: Any) -> None:
         columns = ", ".join(f"{name} {_stage_type(name)}" for name in STAGE_COLUMNS)
-        # The staging table lives in the session's own buffers (8 MB by default: a chunk and
-        # its updated rows would spill to disk). Settable only before the session's first
-        # temporary table; a session that had one keeps its size.
-        try:
-            with transaction.atomic():
-                cursor.execute(f"SET LOCAL temp_buffers = '{TEMP_BUFFERS}'")
-        except DatabaseError:
-            pass
         # Dropped at commit; dropped first too, for a caller's transaction that ran one before.
         cursor.execute("DROP TABLE IF EXISTS pg_temp.imp_chunk")
         # The sequence named once: pg_get_serial_sequence() in the default would look it up per row.
@@ -636,8 +625,8 @@ class PersonWriter:
 
     def _ids(self, rows: list[list[Any]], row_nos: list[int]) -> list[list[str]]:
         """(blind index, ciphertext, masked, birth date, sex) columns; duplicates named.
-        The common case (an 18-character number that passes GB 11643) is checked inline, by the
-        same rules as ``idcard.parse``, which handles everything else and words the errors."""
+        The common case (a clean 18-character number) goes by ``idcard.parse_clean``; everything
+        else by ``idcard.parse``, which words the errors."""
         hashes, encs, masked, births, sexes = [], [], [], [], []
         key = self.index_key
         digest = hmac.digest
@@ -645,45 +634,20 @@ class PersonWriter:
         encrypt = self.aead.encrypt
         nonces = os.urandom(12 * len(rows))
         seen = self.seen
-        check_char = idcard.check_char
-        provinces = idcard.PROVINCES
-        birth_iso = self.birth_iso
+        parse_clean = idcard.parse_clean
         column = self._column(rows, "id_number") or [""] * len(rows)
         for i, raw in enumerate(column):
-            number = None
-            if type(raw) is str and len(raw) == 18 and raw.isascii() and raw[:17].isdigit():
-                text = raw if raw[17] != "x" else raw.upper()
-                birth = birth_iso.get(text[6:14])
-                if (
-                    birth is not None
-                    and text[:2] in provinces
-                    and (text[17].isdigit() or text[17] == "X")
-                    and check_char(text[:17]) == text[17]
-                ):
-                    number = text
-                    sex = "1" if text[16] in "13579" else "2"
-            if number is None:
-                if raw == LOST_PRECISION or (type(raw) is float and raw >= 1e15):
-                    self._error(
-                        row_nos[i],
-                        "id_number",
-                        "Excel 把身份证号存成了数字，后几位已丢失；请将该列设为“文本”格式后重新录入",
-                    )
-                else:
-                    try:
-                        parsed = idcard.parse(raw)
-                        number = parsed.number
-                        birth = birth_iso.setdefault(number[6:14], parsed.birth_date.isoformat())
-                        sex = parsed.sex
-                    except idcard.IdNumberError as exc:
-                        self._error(row_nos[i], "id_number", str(exc))
-                if number is None:
+            clean = parse_clean(raw) if type(raw) is str else None
+            if clean is None:
+                clean = self._parse_id(row_nos[i], raw)
+                if clean is None:
                     hashes.append(NULL)
                     encs.append(NULL)
                     masked.append(NULL)
                     births.append(NULL)
                     sexes.append(NULL)
                     continue
+            number, birth, sex = clean
             data = number.encode()
             mac = digest(key, data, sha256)
             first = seen.get(mac)
@@ -695,9 +659,24 @@ class PersonWriter:
             hashes.append(mac.hex())
             encs.append("\\\\x" + (nonce + encrypt(nonce, data, None)).hex())
             masked.append(mask_id_number(number))
-            births.append(birth or NULL)  # set whenever number is
+            births.append(birth)
             sexes.append(sex)
         return [hashes, encs, masked, births, sexes]
+
+    def _parse_id(self, row_no: int, raw: Any) -> tuple[str, str, str] | None:
+        """(number, birth date, sex) of an ID cell that is not already clean, or None with the
+        row's error recorded."""
+        if raw == LOST_PRECISION or (type(raw) is float and raw >= 1e15):
+            self._error(
+                row_no, "id_number", "Excel 把身份证号存成了数字，后几位已丢失；请将该列设为“文本”格式后重新录入"
+            )
+            return None
+        try:
+            parsed = idcard.parse(raw)
+        except idcard.IdNumberError as exc:
+            self._error(row_no, "id_number", str(exc))
+            return None
+        return parsed.number, parsed.birth_date.isoformat(), parsed.sex
 
     def _households(self, row_nos: list[int], regions: list[str], columns: dict[str, list[str]]) -> list[str]:
         """Household rules across the whole file: one poverty status, at most one head. Returns

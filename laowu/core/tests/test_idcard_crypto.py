@@ -47,6 +47,16 @@ def test_fullwidth_spaces_and_lowercase_x_are_normalised():
     assert idcard.parse(messy).number == number
 
 
+def test_the_clean_fast_path_agrees_with_parse_and_leaves_the_rest_to_it():
+    good = idcard.make("620723", datetime.date(1990, 3, 1), 37)
+    parsed = idcard.parse(good)
+    assert idcard.parse_clean(good) == (parsed.number, parsed.birth_date.isoformat(), parsed.sex)
+    wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
+    bad_date = idcard.make("620723", datetime.date(1990, 3, 1), 37)[:10] + "0230" + good[14:]
+    for raw in (wrong_check, "99" + good[2:], bad_date, good.lower()[:17] + "x", good[:-1], " " + good[1:]):
+        assert idcard.parse_clean(raw) is None
+
+
 def test_fifteen_digit_number_is_upgraded():
     parsed = idcard.parse("110105491231002")
     assert parsed.upgraded_from_15 and parsed.number == "11010519491231002X"
