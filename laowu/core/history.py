@@ -105,3 +105,18 @@ def bulk_write(
         [*params, label, context_id],
     )
     return int(cursor.rowcount)
+
+
+def bulk_record_inserted(cursor: Any, model: type[Model], *, context_id: str, first_id: int, last_id: int) -> int:
+    """Record an ``insert`` event, as the row trigger would have, for each row of ``model``'s
+    table with an id from ``first_id`` to ``last_id``: rows a bulk writer has just put there by
+    COPY (which has no RETURNING). Returns the number of events."""
+    columns = _tracked_columns(model)
+    column_list = ", ".join(f'"{c}"' for c in columns)
+    event_table = _event_model(model)._meta.db_table
+    cursor.execute(
+        f'INSERT INTO "{event_table}" ({column_list}, pgh_created_at, pgh_label, pgh_obj_id, pgh_context_id) '
+        f'SELECT {column_list}, now(), %s, id, %s FROM "{model._meta.db_table}" WHERE id BETWEEN %s AND %s',
+        ["insert", context_id, first_id, last_id],
+    )
+    return int(cursor.rowcount)

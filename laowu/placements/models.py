@@ -191,7 +191,7 @@ class Batch(RegionScopedModel, TimeStampedModel):
 @pghistory.track(
     exclude=["health_check_result_enc"],
     model_name="ApplicationHistory",
-    obj_field=pghistory.ObjForeignKey(related_name="history"),
+    obj_field=pghistory.ObjForeignKey(related_name="history", db_index=True),
 )
 class Application(RegionScopedModel, TimeStampedModel):
     """An application (报名) of a person to a job order, through screening to the job.

@@ -56,6 +56,23 @@ INSTALLED_APPS = [
     "laowu.imports",
 ]
 
+
+# Data history (django-pghistory): an event table keeps indexes only for what is read from it —
+# an object's timeline (pgh_obj) and an import's changes (pgh_context). The foreign keys copied
+# from the tracked model (region, household, head ...) are not queried on events; each index on
+# them cost every history row written (a million per 1,000,000-row import: bench/registry.py).
+def _pghistory_fields() -> tuple[object, object, object]:
+    import pghistory
+
+    return (
+        pghistory.ForeignKey(db_index=False),
+        pghistory.ObjForeignKey(db_index=True),
+        pghistory.ContextForeignKey(db_index=True),
+    )
+
+
+PGHISTORY_FOREIGN_KEY_FIELD, PGHISTORY_OBJ_FIELD, PGHISTORY_CONTEXT_FIELD = _pghistory_fields()
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "laowu.core.middleware.RejectBadInputMiddleware",

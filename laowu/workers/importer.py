@@ -35,7 +35,7 @@ from django.db import DatabaseError, transaction
 from laowu.audit.models import AuditEventType
 from laowu.audit.services import audit_record
 from laowu.core import crypto, idcard
-from laowu.core.history import bulk_history_start, bulk_history_stop, bulk_write
+from laowu.core.history import bulk_history_start, bulk_history_stop, bulk_record_inserted, bulk_write
 from laowu.core.masking import mask_id_number
 from laowu.core.scope import scope_prefix
 from laowu.imports.engine import ISSUE_CAP, Counts, ImportContext
@@ -51,6 +51,10 @@ CHUNK = 10_000
 # that long for the GIL after each reply from the server (COPY of the 1,000,000-row benchmark
 # file: 9.6 s in the thread against 2.2 s alone; at 0.5 ms, 4.2 s).
 SWITCH_INTERVAL = 0.0005
+# Python's own 5 ms where the database thread has time to spare (a fresh registry is written by
+# COPY alone: ``_fresh_chunk``) and the cleaning is the slower side: each forced switch costs
+# the main thread (1,000,000-row empty-registry import: 78.2 s at 0.5 ms, 67.8 s at 5 ms).
+FRESH_SWITCH_INTERVAL = 0.005
 # A file at least this large, and at least half the size of the registry, is written in bulk
 # mode: the person table's secondary indexes are dropped inside the import's transaction and
 # built again at its end (a sorted build costs a fraction of a million index insertions). The
@@ -279,6 +283,17 @@ class RegionResolver:
         return flat[0]
 
 
+def _kept_live(definition: str) -> bool:
+    """An index a fresh registry's import keeps up row by row instead of building it at the end:
+    one led by the village or the household. A ledger lists a village's people together and the
+    import numbers people and households in file order, so each chunk's entries land together at
+    the end of a few key ranges (cheap on the database side, which has time to spare while the
+    rows are cleaned) — the randomly ordered ones (name, phone, birth date, trades) are built at
+    the end, where a sorted build beats a million scattered insertions."""
+    columns = definition.partition(" USING ")[2].partition("(")[2]
+    return columns.startswith(("region_id", "household_id"))
+
+
 def _derive(rules: list[dict[str, Any]], raw: dict[str, str]) -> str | None:
     """The first derivation rule of a profile that gives a value (profiles.py explains them)."""
     for rule in rules:
@@ -319,7 +334,10 @@ class _DatabaseThread(threading.Thread):
                     if job is None:
                         return
                     if self.error is None:
-                        self.writer._database_chunk(cursor, *job)
+                        if job[0] == "fresh":
+                            self.writer._fresh_chunk(cursor, *job[1:])
+                        else:
+                            self.writer._database_chunk(cursor, *job[1:])
         except BaseException as exc:  # handed to the main thread in finish()
             self.error = exc
             while self.jobs.get() is not None:  # let the producer finish
@@ -349,7 +367,11 @@ class PersonWriter:
         # (village, number) -> (poverty status, first row, id this writer gave it or NULL)
         self.households: dict[tuple[str, str], tuple[str, int, str]] = {}
         self.next_hid: int | None = None  # the next household id to give (fresh registry)
+        self.next_pid = 0  # the next person id to give (fresh registry)
         self.heads: dict[tuple[str, str], int] = {}
+        self.head_pids: dict[tuple[str, str], int] = {}  # fresh registry: the head's person id
+        self.touched: set[tuple[str, str]] = set()  # households a chunk gave a status or head
+        self.now_text = ""  # the transaction's now(), as COPY text (fresh registry)
         self.pending: list[tuple[int, list[Any]]] = []
         self.rows = 0
         self.index_key = crypto._index_key()
@@ -379,15 +401,17 @@ class PersonWriter:
     def start(self, cursor: Any) -> None:
         columns = ", ".join(f"{name} {_stage_type(name)}" for name in STAGE_COLUMNS)
         # Dropped at commit; dropped first too, for a caller's transaction that ran one before.
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.imp_chunk")
-        # The sequence named once: pg_get_serial_sequence() in the default would look it up per row.
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Person._meta.db_table])
-        sequence = cursor.fetchone()[0]
+        # A chunk is copied into ``imp_raw``, then read once into ``imp_chunk`` together with what
+        # the registry holds for it (``_database_chunk``).
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.imp_raw, pg_temp.imp_chunk")
+        cursor.execute(f"CREATE TEMP TABLE imp_raw ({columns}) ON COMMIT DROP")
         cursor.execute(
-            f"CREATE TEMP TABLE imp_chunk (pid bigint DEFAULT nextval('{sequence}'::regclass), "
-            f"matched boolean NOT NULL DEFAULT false, current_region text, current_name text, "
-            f"hid bigint, {columns}) ON COMMIT DROP"
+            f"CREATE TEMP TABLE imp_chunk (pid bigint, matched boolean NOT NULL, current_region text, "
+            f"current_name text, hid bigint, {columns}) ON COMMIT DROP"
         )
+        # The sequence named once: pg_get_serial_sequence() in the statement would look it up per row.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Person._meta.db_table])
+        self.person_sequence = cursor.fetchone()[0]
         # Every statement of a chunk touches a few thousand rows of tables that grow by a million
         # during the import, faster than statistics follow (the import's rows are invisible to
         # autovacuum until it commits): row estimates go stale and the planner hashes a whole
@@ -415,14 +439,19 @@ class PersonWriter:
             for (name,) in cursor.fetchall():
                 cursor.execute(f'SET CONSTRAINTS "{name}" DEFERRED')
             self.rebuild = self._bulk_mode(cursor)
+            table_name = Person._meta.db_table
             if self.fresh:
                 # No household exists and none can be added meanwhile (the tables are locked):
                 # number them here, as the rows arrive, from the sequence (set past them at the end).
                 cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Household._meta.db_table])
                 self.next_hid = int(cursor.fetchone()[0])
+                # People too: each chunk is copied straight into the person table (``_fresh_job``).
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')), now()::text", [table_name])
+                next_pid, self.now_text = cursor.fetchone()
+                self.next_pid = int(next_pid)
         self.thread = _DatabaseThread(self, cursor.cursor.connection)
         self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
+        sys.setswitchinterval(FRESH_SWITCH_INTERVAL if self.fresh else SWITCH_INTERVAL)
         self.thread.start()
 
     def _bulk_mode(self, cursor: Any) -> list[str]:
@@ -467,6 +496,8 @@ class PersonWriter:
             [table],
         )
         found = cursor.fetchall()
+        if self.fresh:  # kept: a fresh registry's rows come in their order (``_kept_live``)
+            found = [(name, definition) for name, definition in found if not _kept_live(definition)]
         for name, _ in found:
             cursor.execute(f'DROP INDEX "{name}"')
         return [definition for _, definition in found]
@@ -509,15 +540,17 @@ class PersonWriter:
         pending, self.pending = self.pending, []
         if not pending:
             return
-        first_hid = self.next_hid
         with self._clock("clean_s"):
-            text = self._clean(pending)
-        if text is not None and self.thread is not None:
+            job = self._clean(pending)
+        if job is not None and self.thread is not None:
             with self._clock("wait_db_s"):
-                self.thread.jobs.put((text, first_hid))
+                self.thread.jobs.put(job)
 
-    def _clean(self, pending: list[tuple[int, list[Any]]]) -> str | None:
+    def _clean(self, pending: list[tuple[int, list[Any]]]) -> tuple[Any, ...] | None:
+        """A chunk's job for the database thread: ``("stage", COPY text)``, or for a fresh
+        registry ``("fresh", ...)`` (``_fresh_job``); None once the file has an error."""
         self.rows += len(pending)
+        first_hid = self.next_hid
         row_nos = [n for n, _ in pending]
         rows = [cells for _, cells in pending]
         n = len(rows)
@@ -543,9 +576,13 @@ class PersonWriter:
         names, initials = self._names(rows, row_nos)
         regions = self._regions(rows, row_nos)
         ids = self._ids(rows, row_nos)
-        hids = self._households(row_nos, regions, columns)
+        pids = range(self.next_pid, self.next_pid + n) if self.fresh else None
+        hids = self._households(row_nos, regions, columns, pids)
         if self.issues or not self.thread:
             return None  # once anything is wrong nothing more is staged; checking goes on
+        if pids is not None and first_hid is not None:
+            self.next_pid += n
+            return self._fresh_job(pids, ids, names, initials, regions, columns, hids, first_hid)
         nulls = [NULL] * n
         stage = [
             list(map(str, row_nos)),
@@ -554,9 +591,73 @@ class PersonWriter:
             initials,
             regions,
             *(columns.get(key, nulls) for key in STAGE_COLUMNS[9:]),
-            hids,
         ]
-        return "\n".join(map("\t".join, zip(*stage, strict=True))) + "\n"
+        return ("stage", "\n".join(map("\t".join, zip(*stage, strict=True))) + "\n")
+
+    def _fresh_job(
+        self,
+        pids: range,
+        ids: list[list[str]],
+        names: list[str],
+        initials: list[str],
+        regions: list[str],
+        columns: dict[str, list[str]],
+        hids: list[str],
+        first_hid: int,
+    ) -> tuple[Any, ...]:
+        """A fresh registry's chunk as COPY text for the person and household tables themselves:
+        ids given here (the tables are locked and empty: ``start``), blanks filled with the
+        field's default as the INSERT of ``_write_chunk`` would, the households first seen in
+        this chunk with their status and head, and the ones an earlier chunk wrote that this
+        one gave a status or a head (updated, with an update event, as ``_write_chunk`` does)."""
+        n = len(names)
+        now = self.now_text
+        constants = [[f"1\t0\t0\t{now}\t{now}"] * n]  # version, the stint counters, created, updated
+        person_columns = []
+        for field in PERSON_FIELDS:
+            default = self.new_defaults.get(field, validation.RULES[field][1])
+            fill = copy_text(default) if not isinstance(default, list) else "{}"
+            column = columns.get(field)
+            if column is None:
+                person_columns.append([fill] * n)
+            elif NULL in column:
+                person_columns.append([fill if v == NULL else v for v in column])
+            else:
+                person_columns.append(column)
+        hashes, encs, masked, births, sexes = ids
+        stage = [list(map(str, pids)), names, initials, encs, hashes, masked, births, sexes, regions, hids]
+        people = "\n".join(map("\t".join, zip(*stage, *constants, *person_columns, strict=True))) + "\n"
+        # Households: new ones (numbered from ``first_hid`` by ``_households``) and touched old ones.
+        numbers = columns.get("household_number") or [NULL] * n
+        new: dict[tuple[str, str], None] = {}
+        late: dict[tuple[str, str], None] = {}
+        touched = self.touched
+        for i in range(n):
+            hid = hids[i]
+            if hid == NULL:
+                continue
+            key = (regions[i], numbers[i])
+            if int(hid) >= first_hid:
+                new[key] = None
+            elif key in touched:
+                late[key] = None
+        touched.clear()
+        households, head_pids = self.households, self.head_pids
+        lines = []
+        for key in new:
+            status, _, hid = households[key]
+            head = head_pids.get(key)
+            lines.append(
+                f"{hid}\t{key[0]}\t{key[1]}\t{'general' if status == NULL else status}\t"
+                f"{NULL if head is None else head}\t\t\t{now}\t{now}\n"
+            )
+        updates = []
+        for key in late:
+            status, _, hid = households[key]
+            head = head_pids.get(key)
+            updates.append((int(hid), None if status == NULL else status, head))
+        last_hid = (self.next_hid or first_hid) - 1
+        return ("fresh", people, pids[0], pids[-1], "".join(lines), first_hid, last_hid, updates)
 
     def _unique_values(self, key: str, column: list[Any], row_nos: list[int]) -> list[str]:
         rule = validation.RULES[key][0]
@@ -678,7 +779,9 @@ class PersonWriter:
             return None
         return parsed.number, parsed.birth_date.isoformat(), parsed.sex
 
-    def _households(self, row_nos: list[int], regions: list[str], columns: dict[str, list[str]]) -> list[str]:
+    def _households(
+        self, row_nos: list[int], regions: list[str], columns: dict[str, list[str]], pids: range | None = None
+    ) -> list[str]:
         """Household rules across the whole file: one poverty status, at most one head. Returns
         each row's household id where this writer numbers new households itself (``fresh``)."""
         n = len(row_nos)
@@ -710,6 +813,8 @@ class PersonWriter:
             if status != NULL and status != known[0]:
                 if known[0] == NULL:
                     known = households[key] = (status, known[1], known[2])
+                    if self.fresh:
+                        self.touched.add(key)
                 else:
                     self._error(
                         row_nos[i], "poverty_status", f"同一户（户编号 {number}）与第 {known[1]} 行的贫困状态不一致"
@@ -721,6 +826,9 @@ class PersonWriter:
                     self._error(row_nos[i], "relation_to_head", f"同一户（户编号 {number}）第 {head} 行已是户主")
                 else:
                     heads[key] = row_nos[i]
+                    if pids is not None:
+                        self.head_pids[key] = pids[i]
+                        self.touched.add(key)
         return hids
 
     def _derive_columns(self, rows: list[list[Any]], row_nos: list[int], columns: dict[str, list[str]]) -> None:
@@ -761,6 +869,9 @@ class PersonWriter:
                 cursor.execute(
                     "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Household._meta.db_table, self.next_hid]
                 )
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Person._meta.db_table, self.next_pid]
+                )
             if self.rebuild and not self.issues:
                 self._bulk_finish(cursor)
             self.db_extra["bulk_mode"] = int(bool(self.rebuild))
@@ -780,30 +891,94 @@ class PersonWriter:
         return counts
 
     # --- the database thread ------------------------------------------------------------------
-    def _database_chunk(self, cursor: Any, text: str, first_hid: int | None = None) -> None:
-        """One chunk: staged by COPY, matched to the registry by ID number (the person's id
-        into ``pid``), its households looked up (``hid``), then written. Every statement joins
-        by an index lookup per staged row (see ``start``)."""
-        names = ", ".join((*STAGE_COLUMNS, "hid"))
-        with self._clock("db_copy_s"):
-            cursor.execute("TRUNCATE imp_chunk")
-            with cursor.copy(f"COPY imp_chunk ({names}) FROM STDIN") as copy:
-                copy.write(text)
-        matched = 0
-        if not self.fresh:
-            with self._clock("db_match_s"):
-                cursor.execute(
-                    f"UPDATE imp_chunk s SET pid = p.id, matched = true, current_region = p.region_id, "
-                    f"current_name = p.name FROM {Person._meta.db_table} p WHERE p.id_number_hash = s.id_hash"
+    def _fresh_chunk(
+        self,
+        cursor: Any,
+        people: str,
+        first_pid: int,
+        last_pid: int,
+        households: str,
+        first_hid: int,
+        last_hid: int,
+        updates: list[tuple[int, str | None, int | None]],
+    ) -> None:
+        """A fresh registry's chunk (``_fresh_job``): COPY into the tables themselves, then the
+        history events of the rows just copied, read back by their id range."""
+        if self.issues:
+            return
+        hh, people_table, ctx = Household._meta.db_table, Person._meta.db_table, self.context_id
+        if households:
+            with self._clock("db_household_copy_s"):
+                with cursor.copy(
+                    f"COPY {hh} (id, region_id, number, poverty_status, head_id, address, notes, created_at, "
+                    "updated_at) FROM STDIN"
+                ) as copy:
+                    copy.write(households)
+                self._add(
+                    "households_created",
+                    bulk_record_inserted(cursor, Household, context_id=ctx, first_id=first_hid, last_id=last_hid),
                 )
-                matched = cursor.rowcount
-                self.db_counts["matched"] += matched
-                if matched:
-                    self._check_matches(cursor)
+        columns = ", ".join(PERSON_FIELDS)
+        with self._clock("db_person_copy_s"):
+            with cursor.copy(
+                f"COPY {people_table} (id, name, name_initials, id_number_enc, id_number_hash, id_number_masked, "
+                f"birth_date, sex, region_id, household_id, version, stint_count, early_return_count, created_at, "
+                f"updated_at, {columns}) FROM STDIN"
+            ) as copy:
+                copy.write(people)
+        with self._clock("db_person_events_s"):
+            self._add(
+                "people_created",
+                bulk_record_inserted(cursor, Person, context_id=ctx, first_id=first_pid, last_id=last_pid),
+            )
+        if updates and False:
+            with self._clock("db_household_update_s"):
+                self._add(
+                    "households_updated",
+                    bulk_write(
+                        cursor,
+                        Household,
+                        label="update",
+                        context_id=ctx,
+                        sql=(
+                            f"UPDATE {hh} AS t SET poverty_status = COALESCE(v.status, t.poverty_status), "
+                            f"head_id = COALESCE(v.head, t.head_id), updated_at = now() "
+                            f"FROM unnest(%s::bigint[], %s::text[], %s::bigint[]) AS v(id, status, head) "
+                            f"WHERE t.id = v.id AND (COALESCE(v.status, t.poverty_status) <> t.poverty_status "
+                            f"OR COALESCE(v.head, t.head_id) IS DISTINCT FROM t.head_id) RETURNING t.*"
+                        ),
+                        params=[[u[0] for u in updates], [u[1] for u in updates], [u[2] for u in updates]],
+                    ),
+                )
+
+    def _database_chunk(self, cursor: Any, text: str) -> None:
+        """One chunk: staged by COPY, then read once into ``imp_chunk`` with its match in the
+        registry by ID number (the person's id into ``pid``, a new id for a new person) and its
+        household's id where the household exists (``hid``), then written. Every statement joins
+        by an index lookup per staged row (see ``start``)."""
+        names = ", ".join(STAGE_COLUMNS)
+        with self._clock("db_copy_s"):
+            cursor.execute("TRUNCATE imp_raw, imp_chunk")
+            with cursor.copy(f"COPY imp_raw ({names}) FROM STDIN") as copy:
+                copy.write(text)
+        raw = ", ".join(f"r.{name}" for name in STAGE_COLUMNS)
+        with self._clock("db_match_s"):
+            cursor.execute(
+                f"WITH staged AS (INSERT INTO imp_chunk (pid, matched, current_region, current_name, hid, {names}) "
+                f"SELECT COALESCE(p.id, nextval('{self.person_sequence}'::regclass)), p.id IS NOT NULL, "
+                f"p.region_id, p.name, h.id, {raw} FROM imp_raw r "
+                f"LEFT JOIN {Person._meta.db_table} p ON p.id_number_hash = r.id_hash "
+                f"LEFT JOIN {Household._meta.db_table} h ON h.region_id = r.region_id "
+                f"AND h.number = r.household_number RETURNING matched) "
+                "SELECT count(*) FILTER (WHERE matched) FROM staged"
+            )
+            matched = int(cursor.fetchone()[0])
+            self.db_counts["matched"] += matched
+            if matched:
+                self._check_matches(cursor)
         if self.write and not self.issues:
-            self._write_chunk(cursor, matched, first_hid)
+            self._write_chunk(cursor, matched)
         elif matched and self.policy == "update":
-            self._lookup_households(cursor)
             cursor.execute(
                 f"SELECT count(*) FROM imp_chunk s JOIN {Person._meta.db_table} t ON t.id = s.pid "
                 f"WHERE s.matched AND {self._changed_sql()}"
@@ -814,7 +989,7 @@ class PersonWriter:
         with self._clock("db_household_lookup_s"):
             cursor.execute(
                 f"UPDATE imp_chunk s SET hid = h.id FROM {Household._meta.db_table} h "
-                "WHERE h.region_id = s.region_id AND h.number = s.household_number"
+                "WHERE s.hid IS NULL AND h.region_id = s.region_id AND h.number = s.household_number"
             )
 
     def _check_matches(self, cursor: Any) -> None:
@@ -850,7 +1025,7 @@ class PersonWriter:
     def _add(self, key: str, value: int) -> None:
         self.db_extra[key] = self.db_extra.get(key, 0) + value
 
-    def _write_chunk(self, cursor: Any, matched: int, first_hid: int | None = None) -> None:
+    def _write_chunk(self, cursor: Any, matched: int) -> None:
         hh, people = Household._meta.db_table, Person._meta.db_table
         ctx = self.context_id
 
@@ -862,16 +1037,8 @@ class PersonWriter:
         # known ones get a new poverty status or head when the file gives one.
         grouped = (
             "SELECT s.region_id, s.household_number, max(s.poverty_status) AS poverty_status, "
-            f"max(s.pid) FILTER (WHERE s.relation_to_head = '{validation.HEAD_RELATION}') AS head, "
-            "max(s.hid) AS hid FROM imp_chunk s WHERE s.household_number IS NOT NULL GROUP BY 1, 2"
-        )
-        # A fresh registry's households carry the ids the cleaning gave them (``_households``):
-        # those from ``first_hid`` on are new in this chunk, the others are written already.
-        id_column, id_value = ("id, ", "g.hid, ") if self.fresh else ("", "")
-        new_only = (
-            f"WHERE g.hid >= {int(first_hid)}"
-            if self.fresh and first_hid is not None
-            else "ON CONFLICT (region_id, number) DO NOTHING"
+            f"max(s.pid) FILTER (WHERE s.relation_to_head = '{validation.HEAD_RELATION}') AS head "
+            "FROM imp_chunk s WHERE s.household_number IS NOT NULL AND s.hid IS NULL GROUP BY 1, 2"
         )
         by_id = (
             "SELECT s.hid, max(s.poverty_status) AS poverty_status, "
@@ -886,15 +1053,14 @@ class PersonWriter:
                 label="insert",
                 context_id=ctx,
                 sql=(
-                    f"INSERT INTO {hh} AS t ({id_column}region_id, number, poverty_status, head_id, address, notes, "
-                    f"created_at, updated_at) SELECT {id_value}g.region_id, g.household_number, "
+                    f"INSERT INTO {hh} AS t (region_id, number, poverty_status, head_id, address, notes, "
+                    f"created_at, updated_at) SELECT g.region_id, g.household_number, "
                     f"COALESCE(g.poverty_status, 'general'), g.head, '', '', now(), now() FROM ({grouped}) g "
-                    f"{new_only} RETURNING t.*"
+                    "ON CONFLICT (region_id, number) DO NOTHING RETURNING t.*"
                 ),
             ),
         )
-        if not self.fresh:
-            self._lookup_households(cursor)
+        self._lookup_households(cursor)
         if self.policy == "update" and matched:
             sets = ", ".join(f"{key} = COALESCE(s.{key}, t.{key})" for key in PERSON_FIELDS)
             self.db_counts["changed"] += write(

@@ -116,7 +116,9 @@ class Person(RegionScopedModel, TimeStampedModel):
     name = models.CharField("姓名", max_length=50)
     name_initials = models.CharField("姓名拼音首字母", max_length=20, blank=True)
     id_number_enc = models.BinaryField("身份证号（密文）", editable=False)
-    id_number_hash = models.CharField("身份证号索引", max_length=64, editable=False)
+    # Collation "C": the blind index is hex, compared byte by byte (no locale rules per comparison
+    # in the unique index that every imported row is matched against).
+    id_number_hash = models.CharField("身份证号索引", max_length=64, editable=False, db_collation="C")
     id_number_masked = models.CharField("身份证号", max_length=18, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
