@@ -931,7 +931,7 @@ class PersonWriter:
                 "people_created",
                 bulk_record_inserted(cursor, Person, context_id=ctx, first_id=first_pid, last_id=last_pid),
             )
-        if updates and False:
+        if updates:
             with self._clock("db_household_update_s"):
                 self._add(
                     "households_updated",
