@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import re
 
-# 18-digit resident ID (last char may be X) or 15-digit old ID, or 16-19 digit bank cards.
-_LONG_NUMBER = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{5,9}([0-9]{3}[0-9Xx])(?![0-9Xx])")
+# 18-digit resident ID (last char may be X) or 15-digit old ID, or 16-19 digit bank cards; not a
+# run of digits inside a longer word such as a hex digest (a file's SHA-256 in an audit row).
+_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])([0-9]{6})[0-9]{5,9}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
 
 
 def scrub(text: str) -> str:

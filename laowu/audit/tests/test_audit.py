@@ -57,6 +57,14 @@ def test_details_are_scrubbed_of_newlines_and_id_numbers():
     assert "\n" not in str(event.detail["note"])
 
 
+def test_a_hex_digest_is_not_taken_for_an_id_number():
+    """A file's SHA-256 may hold 18 digits in a row; it is kept whole (the ID next to Chinese text is not)."""
+    digest = ("4cfc7a0fdfa8b" + "330502199001011234" + "cb0794d9d9965cfff14c7f150db0b6321d2")[:64]
+    event = audit_record(event="import", detail={"file_sha256": digest, "note": "身份证530502199001011234号"})
+    assert event.detail["file_sha256"] == digest
+    assert "530502199001011234" not in event.detail["note"] and "530502" in event.detail["note"]
+
+
 def test_auditor_reads_the_log_and_others_cannot(client, make_user, login):
     from laowu.accounts.roles import Role
 

@@ -464,3 +464,22 @@ def test_a_fresh_registry_copied_straight_into_its_tables_equals_the_row_by_row_
     assert len(people) == 30 and len(households) == 10
     assert all(labels == ["insert"] for labels in events.values())
     assert fresh_household_events == staged_household_events > 10  # inserts, then the late heads
+
+
+def test_bulk_mode_keeps_the_foreign_keys_when_most_writes_are_updates(
+    station: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A re-import that mostly updates people keeps the foreign keys (an update is checked only
+    where its key changed); one that mostly adds people drops them and checks them at the end."""
+    from laowu.workers import importer
+
+    monkeypatch.setattr(importer, "BULK_MIN_ROWS", 10)
+    keys = _foreign_keys()
+    rows = [person_row(i, WUSAN) for i in range(30)]
+    job = commit(station, check(station, township_xlsx(tmp_path / "first.xlsx", rows)))
+    assert job.summary["extra"]["bulk_mode"] == 1 and job.summary["extra"]["foreign_keys_dropped"] == 4
+    changed = [person_row(i, WUSAN, 联系电话=f"137{i:08d}") for i in range(30)]
+    job = commit(station, check(station, township_xlsx(tmp_path / "changed.xlsx", changed)))
+    assert job.status == ImportStatus.COMMITTED and job.updated_count == 30, job.message
+    assert job.summary["extra"]["bulk_mode"] == 1 and job.summary["extra"]["foreign_keys_dropped"] == 0
+    assert _foreign_keys() == keys and Person.objects.filter(phone__startswith="137").count() == 30
