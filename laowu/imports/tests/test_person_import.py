@@ -483,3 +483,30 @@ def test_bulk_mode_keeps_the_foreign_keys_when_most_writes_are_updates(
     assert job.status == ImportStatus.COMMITTED and job.updated_count == 30, job.message
     assert job.summary["extra"]["bulk_mode"] == 1 and job.summary["extra"]["foreign_keys_dropped"] == 0
     assert _foreign_keys() == keys and Person.objects.filter(phone__startswith="137").count() == 30
+
+
+def test_the_cyclic_gc_is_off_while_a_file_is_read_and_on_again_after_even_a_crash(
+    station: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import gc
+
+    from laowu.workers import importer
+
+    seen: list[bool] = []
+    real_feed = importer.PersonWriter.feed
+
+    def feed(self: Any, row_no: int, cells: list[Any]) -> None:
+        seen.append(gc.isenabled())
+        real_feed(self, row_no, cells)
+
+    monkeypatch.setattr(importer.PersonWriter, "feed", feed)
+    job = check(station, township_xlsx(tmp_path / "gc.xlsx", [person_row(i, WUSAN) for i in range(5)]))
+    assert job.status == ImportStatus.CHECKED and seen == [False] * 5 and gc.isenabled()
+
+    def dies(self: Any, row_no: int, cells: list[Any]) -> None:
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(importer.PersonWriter, "feed", dies)
+    with pytest.raises(RuntimeError):
+        check(station, township_xlsx(tmp_path / "gc2.xlsx", [person_row(i, WUSAN) for i in range(5)]))
+    assert gc.isenabled()
