@@ -213,13 +213,17 @@ def raw_read(path: Path) -> dict[str, float]:
     return figures
 
 
-def raw_copy(rows: list[list[Any]]) -> float:
-    """Seconds for PostgreSQL to COPY the data rows as text into a table with a unique index
-    on the ID number (the write half of the physical limit)."""
+def copy_text(rows: list[list[Any]]) -> str:
+    """The data rows as COPY text (what ``raw_copy`` sends)."""
+    return "".join("\t".join(str(v) for v in row) + "\n" for row in rows[3:])
+
+
+def raw_copy(text: str) -> float:
+    """Seconds for PostgreSQL to COPY the data rows (``copy_text``) into a table with a unique
+    index on the ID number (the write half of the physical limit)."""
     from django.db import connection, transaction
 
-    width = len(rows[3])
-    text = "".join("\t".join(str(v) for v in row) + "\n" for row in rows[3:])
+    width = text[: text.index("\n")].count("\t") + 1
     columns = ", ".join(f"c{i} text" for i in range(width))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_raw_copy")
@@ -379,9 +383,10 @@ def run(n_rows: int, out: Any, *, runs: int = 15, in_process: bool = False, seed
     path, rows = ledger_file(n_rows, codes, seed, False, out)
     changed_path, _ = ledger_file(n_rows, codes, seed, True, out)
     figures: dict[str, Any] = {"rows": n_rows, "villages": len(codes)}
-    figures["read"] = raw_read(path)
-    figures["copy_s"] = raw_copy(rows)
+    text = copy_text(rows)
     del rows
+    figures["read"] = raw_read(path)
+    figures["copy_s"] = raw_copy(text)
     fastest_read = min(figures["read"].values())
     limit = fastest_read + figures["copy_s"]
     reads = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(figures["read"].items()))
@@ -394,11 +399,17 @@ def run(n_rows: int, out: Any, *, runs: int = 15, in_process: bool = False, seed
         ("every phone changed (all updates)", changed_path, True),
     ]
     for label, file, commit in steps:
+        # The limit again just before each import: a shared machine's speed drifts over the
+        # minutes of a run (seen: the same import 40 s and 67 s a quarter of an hour apart).
+        here = min(raw_read(file).values()) + raw_copy(text)
         result = run_import(user, file, commit=commit, in_process=in_process)
-        result["ratio"] = result["seconds"] / limit
+        result["ratio_first"] = result["seconds"] / limit
+        result["limit_s"] = here
+        result["ratio"] = result["seconds"] / here
         figures[label] = result
         out(
             f"{label}: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB, {result['ratio']:.2f}x read + COPY "
+            f"measured just before it ({here:.1f} s; {result['ratio_first']:.2f}x the first) "
             f"(created {result['created']:,}, updated {result['updated']:,}, unchanged {result['unchanged']:,}, "
             f"errors {result['errors']:,}; {result['status']}; {result['timings']})"
         )
@@ -424,7 +435,11 @@ def run(n_rows: int, out: Any, *, runs: int = 15, in_process: bool = False, seed
     verdicts = [
         ("import < 60 s", main_import["seconds"] < IMPORT_TARGET_S),
         ("peak memory < 2 GiB", max(figures[s[0]]["peak_mb"] for s in steps) < MEMORY_TARGET_MB),
-        ("within 3x of read + COPY (every run)", all(figures[s[0]]["ratio"] <= RATIO_TARGET for s in steps)),
+        (
+            "within 3x of read + COPY measured before each run",
+            all(figures[s[0]]["ratio"] <= RATIO_TARGET for s in steps),
+        ),
+        ("within 3x of the first read + COPY", all(figures[s[0]]["ratio_first"] <= RATIO_TARGET for s in steps)),
         ("ledger page median < 150 ms", pages["median_ms"] < PAGE_TARGET_MS),
     ]
     out("targets: " + "; ".join(f"{name} — {'met' if ok else 'NOT met'}" for name, ok in verdicts))
