@@ -96,7 +96,8 @@ def _decode_csv(raw: bytes) -> str:
 
 
 def _padded(rows: Iterator[list[str]]) -> Iterator[list[str]]:
-    """CSV rows all as wide as the widest seen so far (Excel rows are, by the reader)."""
+    """Rows all as wide as the widest seen so far (CSV rows, and streamed Excel rows, may stop
+    at their last filled cell; the loading Excel reader pads them itself)."""
     width = 0
     for row in rows:
         n = len(row)
@@ -147,15 +148,9 @@ def _streamed(workbook: Any, stream: Any, errors: Any) -> Iterator[list[Any]]:
     """A sheet's rows from a stream (the workbook is held while it runs); an error mid-file is a
     ``ReadError`` naming the row reached."""
     count = 0
-    width = 0  # rows as wide as the widest so far (the stream drops trailing blank cells): ``_padded``
     try:
         for row in stream:
             count += 1
-            n = len(row)
-            if n < width:
-                row = row + [""] * (width - n)
-            elif n > width:
-                width = n
             yield row
     except errors as exc:
         raise ReadError(f"读取到第 {count + 1} 行时文件内容有误（文件可能已损坏）：{str(exc)[:200]}") from None
@@ -181,7 +176,8 @@ def _stream_xlsx(path: Path) -> Table | None:
         stream = workbook.stream_sheet_by_name(names[0])
     except (plus.CalamineError, ValueError, OSError):
         return None  # the loading reader says what is wrong
-    return Table(names[0], height, _streamed(workbook, stream, plus.CalamineError), merged=None)
+    # Padded: the stream drops a row's trailing blank cells.
+    return Table(names[0], height, _padded(_streamed(workbook, stream, plus.CalamineError)), merged=None)
 
 
 def open_table(path: Path, filename: str = "") -> Table:

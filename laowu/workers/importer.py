@@ -123,8 +123,8 @@ def _stage_type(name: str) -> str:
         return _STAGE_FALLBACK[name]
 
 
-def _sql_default(key: str) -> str:
-    default = validation.RULES[key][1]
+def _sql_default(default: Any) -> str:
+    """A new person's default value (``PersonWriter._new_default``) as an SQL literal."""
     if default is None:
         return "NULL"
     if isinstance(default, bool):
@@ -621,8 +621,7 @@ class PersonWriter:
         constants = [[f"1\t0\t0\t{now}\t{now}"] * n]  # version, the stint counters, created, updated
         person_columns = []
         for field in PERSON_FIELDS:
-            default = self.new_defaults.get(field, validation.RULES[field][1])
-            fill = copy_text(default) if not isinstance(default, list) else "{}"
+            fill = copy_text(self._new_default(field))
             column = columns.get(field)
             if column is None:
                 person_columns.append([fill] * n)
@@ -664,6 +663,11 @@ class PersonWriter:
             updates.append((int(hid), None if status == NULL else status, head))
         last_hid = (self.next_hid or first_hid) - 1
         return ("fresh", people, pids[0], pids[-1], "".join(lines), first_hid, last_hid, updates)
+
+    def _new_default(self, key: str) -> Any:
+        """What a new person gets for a blank cell: the field's default, or the ledger's own
+        (the surplus ledger's labor status); staged and fresh writes both take it from here."""
+        return self.new_defaults.get(key, validation.RULES[key][1])
 
     def _unique_values(self, key: str, column: list[Any], row_nos: list[int]) -> list[str]:
         rule = validation.RULES[key][0]
@@ -819,7 +823,7 @@ class PersonWriter:
             if status != NULL and status != known[0]:
                 if known[0] == NULL:
                     known = households[key] = (status, known[1], known[2])
-                    if self.fresh:
+                    if pids is not None:
                         self.touched.add(key)
                 else:
                     self._error(
@@ -1081,9 +1085,7 @@ class PersonWriter:
                     f"FROM imp_chunk s WHERE t.id = s.pid AND s.matched AND {self._changed_sql()} RETURNING t.*"
                 ),
             )
-        defaults = {key: _sql_default(key) for key in PERSON_FIELDS}
-        for key, value in self.new_defaults.items():
-            defaults[key] = f"'{value}'"
+        defaults = {key: _sql_default(self._new_default(key)) for key in PERSON_FIELDS}
         columns = ", ".join(PERSON_FIELDS)
         values = ", ".join(f"COALESCE(s.{key}, {defaults[key]})" for key in PERSON_FIELDS)
         self._add(
