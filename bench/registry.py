@@ -53,6 +53,16 @@ PAGE_QUERIES = [
 ]
 
 
+# --only: a part of the run, by these keys (each step needs the ones before it: "updates" alone
+# runs against whatever registry the last run left).
+STEP_KEYS = {
+    "dry run (check only)": "dry",
+    "import into an empty registry": "empty",
+    "the same file again (all unchanged)": "unchanged",
+    "every phone changed (all updates)": "updates",
+}
+
+
 def bench_database_url() -> str:
     from urllib.parse import urlparse, urlunparse
 
@@ -295,11 +305,19 @@ def _peak_mb() -> float:
 
 def import_child(job_id: int, commit: bool) -> dict[str, Any]:
     """In a child process: run one job, report wall time and peak memory."""
+    from django.db import connection
+
     from laowu.imports.services import import_execute
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    server_cpu = _cpu_seconds(backend)
     started = time.monotonic()
     job = import_execute(job_id=job_id, commit=commit)
     seconds = time.monotonic() - started
+    timings = job.summary.get("timings", {})
+    own_peak = _peak_mb()
     return {
         "seconds": seconds,
         "status": job.status,
@@ -308,9 +326,23 @@ def import_child(job_id: int, commit: bool) -> dict[str, Any]:
         "updated": job.updated_count,
         "unchanged": job.unchanged_count,
         "errors": job.error_count,
-        "peak_mb": _peak_mb(),
-        "timings": job.summary.get("timings", {}),
+        # The import's peak: this process's and, when the file was read in a child process
+        # (laowu/imports/split.py), the child's added (an upper bound: pages they share count twice).
+        "peak_mb": own_peak + timings.get("reader_peak_mb", 0),
+        # CPU seconds of the PostgreSQL backend serving the import (a server on this machine).
+        "server_cpu_s": round(_cpu_seconds(backend) - server_cpu, 1),
+        "timings": timings,
     }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process on this machine (0 where it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def run_import(user: Any, path: Path, *, commit: bool, in_process: bool) -> dict[str, Any]:
@@ -372,7 +404,9 @@ def _p90(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
 
 
-def run(n_rows: int, out: Any, *, runs: int = 15, in_process: bool = False, seed: int = 2026) -> dict[str, Any]:
+def run(
+    n_rows: int, out: Any, *, runs: int = 15, in_process: bool = False, seed: int = 2026, only: tuple[str, ...] = ()
+) -> dict[str, Any]:
     from django.db import connection
 
     from laowu.workers.models import Household, Person
@@ -391,13 +425,16 @@ def run(n_rows: int, out: Any, *, runs: int = 15, in_process: bool = False, seed
     limit = fastest_read + figures["copy_s"]
     reads = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(figures["read"].items()))
     out(f"physical limit: raw read {reads}; raw COPY {figures['copy_s']:.1f} s; read + COPY {limit:.1f} s")
-    clear_registry()
+    if not only or "empty" in only:
+        clear_registry()
     steps = [
         ("dry run (check only)", path, False),
         ("import into an empty registry", path, True),
         ("the same file again (all unchanged)", path, True),
         ("every phone changed (all updates)", changed_path, True),
     ]
+    if only:
+        steps = [step for step in steps if STEP_KEYS[step[0]] in only]
     for label, file, commit in steps:
         # The limit again just before each import: a shared machine's speed drifts over the
         # minutes of a run (seen: the same import 40 s and 67 s a quarter of an hour apart).
@@ -411,7 +448,7 @@ def run(n_rows: int, out: Any, *, runs: int = 15, in_process: bool = False, seed
             f"{label}: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB, {result['ratio']:.2f}x read + COPY "
             f"measured just before it ({here:.1f} s; {result['ratio_first']:.2f}x the first) "
             f"(created {result['created']:,}, updated {result['updated']:,}, unchanged {result['unchanged']:,}, "
-            f"errors {result['errors']:,}; {result['status']}; {result['timings']})"
+            f"errors {result['errors']:,}; {result['status']}; server CPU {result['server_cpu_s']} s; {result['timings']})"
         )
     people, households = Person.objects.count(), Household.objects.count()
     with connection.cursor() as cursor:
@@ -423,6 +460,8 @@ def run(n_rows: int, out: Any, *, runs: int = 15, in_process: bool = False, seed
         verb = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"  # a test's transaction
         cursor.execute(f"{verb} workers_person")
         cursor.execute(f"{verb} workers_household")
+    if only:
+        return figures
     pages = ledger_pages(user, runs)
     figures["ledger_page"] = pages
     out(
@@ -451,6 +490,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--only", default="", help="comma-separated steps: " + ", ".join(STEP_KEYS.values()))
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--commit", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -465,7 +505,11 @@ def main() -> None:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
     print(f"database {BENCH_DB}, PostgreSQL {version}; {os.cpu_count()} cores")
-    run(args.rows, lambda line: print(line, flush=True), runs=args.runs)
+    only = tuple(key for key in args.only.split(",") if key)
+    unknown = set(only) - set(STEP_KEYS.values())
+    if unknown:
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
+    run(args.rows, lambda line: print(line, flush=True), runs=args.runs, only=only)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from django.db import connection, transaction
 
+from laowu.imports import split
 from laowu.imports.headers import SCAN_ROWS, HeaderMap, detect
 from laowu.imports.profiles import Profile, get_profile
 from laowu.imports.reader import ReadError, Table, normalise, open_table
@@ -79,6 +80,11 @@ class Issues:
 
     def __bool__(self) -> bool:
         return self.count > 0
+
+    def merge(self, other: Issues) -> None:
+        """Another list's issues into this one, in row order (the cap kept)."""
+        self.items = sorted(self.items + other.items, key=lambda issue: issue.row)[:ISSUE_CAP]
+        self.count += other.count
 
 
 @dataclass
@@ -214,21 +220,38 @@ def run_import(
             writer.start(cursor)
             if progress:
                 progress(0, total, "校验")
-            done = 0
+
+            def feed_all(report: Progress | None) -> int:
+                done = 0
+                try:
+                    for index, raw in enumerate(chain(head[header.data_start :], rows), start=header.data_start):
+                        done += 1
+                        if not any(raw):
+                            continue
+                        cells = raw if writer_class_raw else [normalise(c) for c in raw]
+                        if _is_footer(cells):
+                            context.footers.append(index + 1)
+                            continue
+                        writer.feed(index + 1, cells)
+                        if report and done % PROGRESS_EVERY == 0:
+                            report(done, total, "校验")
+                except ReadError as exc:  # a streamed file that breaks off: nothing of it is written
+                    context.issues.add(0, "文件", str(exc))
+                return done
+
+            reader_peak_mb = 0.0
             try:
-                for index, raw in enumerate(chain(head[header.data_start :], rows), start=header.data_start):
-                    done += 1
-                    if not any(raw):
-                        continue
-                    cells = raw if writer_class_raw else [normalise(c) for c in raw]
-                    if _is_footer(cells):
-                        context.footers.append(index + 1)
-                        continue
-                    writer.feed(index + 1, cells)
-                    if progress and done % PROGRESS_EVERY == 0:
-                        progress(done, total, "校验")
-            except ReadError as exc:  # a streamed file that breaks off: nothing of it is written
-                context.issues.add(0, "文件", str(exc))
+                if split.available() and getattr(writer, "split_ready", lambda: False)():
+                    done, reader_peak_mb = split.run(writer, feed_all, progress, context.footers)
+                else:
+                    done = feed_all(progress)
+            except BaseException:
+                # A writer with a database thread stops it before the transaction is rolled back
+                # on this connection (a thread still using it would break the rollback).
+                abort = getattr(writer, "abort", None)
+                if abort is not None:
+                    abort()
+                raise
             if progress:
                 progress(done, total, "写入" if not (dry_run or context.issues) else "检查")
             fed = time.monotonic()
@@ -239,6 +262,8 @@ def run_import(
         timings = {"read_validate_s": round(fed - started, 2), "check_write_s": round(finished - fed, 2)}
         # A writer may time its own steps (seconds spent in each kind of statement).
         timings |= {key: round(value, 2) for key, value in getattr(writer, "timings", {}).items()}
+        if reader_peak_mb:  # the reading process's own peak (split.py)
+            timings["reader_peak_mb"] = round(reader_peak_mb)
         result = ImportResult(counts, context.issues, write, header, context.footers, finished - started, timings)
         if write and on_commit is not None:
             on_commit(result)

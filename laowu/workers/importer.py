@@ -110,6 +110,11 @@ PERSON_FIELDS = (
 _CACHED = tuple(k for k in (*PERSON_FIELDS, "household_number", "poverty_status") if k not in ("phone", "notes"))
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 NULL = "\\N"
+# An error message the reading process leaves to the importing one: this prefix, then the cell's
+# text, to be resolved by ``RegionResolver`` with the database (``PersonWriter.finish``).
+DEFERRED = "\x00region:"
+# Read and clean the file in a child process (imports/split.py) where the platform can fork.
+SPLIT = True
 
 
 def _stage_type(name: str) -> str:
@@ -196,6 +201,9 @@ class RegionResolver:
         self.by_names: dict[tuple[str, str, str], list[str]] = {}
         self.cache: dict[Any, str | _Bad] = {}
         self.loaded = False
+        # In an import's reading process (imports/split.py), which has no database: what needs
+        # the database to be worded is left to the importing process (``DEFERRED``).
+        self.offline = False
 
     def _load(self) -> None:
         self.loaded = True
@@ -241,6 +249,8 @@ class RegionResolver:
                 return _Bad(str(exc))
             if code in self.by_code:
                 return code
+            if self.offline:
+                return _Bad(DEFERRED + code)
             region = Region.objects.filter(code=code).only("code", "level", "full_name", "name").first()
             if region is None:
                 return _Bad(f"区划代码 {code} 不存在（请先导入村组名单）")
@@ -249,6 +259,8 @@ class RegionResolver:
             return _Bad(f"「{region.full_name or region.name}」不在您的管辖范围内")
         matches = self.by_name.get(text) or [c for c, full in self.full_names.items() if full.endswith(text)][:6]
         if not matches:
+            if self.offline:
+                return _Bad(DEFERRED + text)
             if Region.objects.filter(level=RegionLevel.VILLAGE, name=text).exists():
                 return _Bad(f"「{text}」不在您的管辖范围内")
             return _Bad(f"在您的辖区内找不到村（社区）或组「{text}」，请填写 12 位区划代码")
@@ -386,8 +398,57 @@ class PersonWriter:
         self.foreign_keys: list[tuple[str, str, str]] = []  # (table, name, definition) to add again
         self.fresh = False  # bulk mode found the registry empty: nothing to match
         # Seconds per step, in the job's summary ("db_*" on the database thread, "wait_db_s":
-        # the main thread waiting for it).
+        # the cleaning waiting for it).
         self.timings: dict[str, float] = {}
+        self.sink: Any = None  # in a reading process (imports/split.py): where chunks go
+
+    # --- reading in a child process (imports/split.py) -----------------------------------------
+    def split_ready(self) -> bool:
+        return SPLIT and self.thread is not None
+
+    def fork_prepare(self) -> None:
+        """Before the fork: what the child needs from the database, read now (the villages)."""
+        if not self.regions.loaded:
+            self.regions._load()
+        # This process's main thread now only passes chunks on: the database thread need not
+        # wait for the GIL after each reply from the server.
+        sys.setswitchinterval(SWITCH_INTERVAL)
+
+    def child_begin(self, send: Any) -> None:
+        self.sink = send
+        self.regions.offline = True
+
+    def child_end(self) -> dict[str, Any]:
+        """In the child after the last row: the last chunk sent, and what the importing process
+        needs of the reading (counts, every error, the ids given, the cleaning's timings)."""
+        self._chunk()
+        return {
+            "rows": self.rows,
+            "issues": self.issues,
+            "next_hid": self.next_hid,
+            "next_pid": self.next_pid,
+            "timings": self.timings,
+        }
+
+    def parent_job(self, job: Any) -> None:
+        assert self.thread is not None
+        self.thread.jobs.put(job)
+
+    def parent_end(self, state: dict[str, Any]) -> None:
+        self.rows = state["rows"]
+        self.next_hid, self.next_pid = state["next_hid"], state["next_pid"]
+        with self.lock:
+            self.issues.merge(state["issues"])
+        for key, value in state["timings"].items():
+            self.timings[key] = self.timings.get(key, 0.0) + value
+
+    def abort(self) -> None:
+        """The reading failed: the database thread stops (the engine then rolls everything back)."""
+        thread = self.thread
+        if thread is not None and thread.is_alive():
+            thread.jobs.put(None)
+            thread.join()
+            sys.setswitchinterval(self.switch_interval)
 
     @contextmanager
     def _clock(self, key: str) -> Iterator[None]:
@@ -550,7 +611,10 @@ class PersonWriter:
             job = self._clean(pending)
         if job is not None and self.thread is not None:
             with self._clock("wait_db_s"):
-                self.thread.jobs.put(job)
+                if self.sink is not None:
+                    self.sink(job)
+                else:
+                    self.thread.jobs.put(job)
 
     def _clean(self, pending: list[tuple[int, list[Any]]]) -> tuple[Any, ...] | None:
         """A chunk's job for the database thread: ``("stage", COPY text)``, or for a fresh
@@ -871,6 +935,7 @@ class PersonWriter:
             sys.setswitchinterval(self.switch_interval)
             if thread.error is not None:
                 raise thread.error
+        self._word_deferred()
         cursor.execute("RESET enable_hashjoin")
         cursor.execute("RESET enable_mergejoin")
         if self.write:
@@ -900,6 +965,18 @@ class PersonWriter:
         if write and self.write:
             self._audit(counts)
         return counts
+
+    def _word_deferred(self) -> None:
+        """Errors the reading process left to this one (``DEFERRED``), worded with the database."""
+        self.regions.offline = False
+        worded: dict[str, str] = {}
+        for issue in self.issues.items:
+            if issue.message.startswith(DEFERRED):
+                text = issue.message[len(DEFERRED) :]
+                if text not in worded:
+                    found = self.regions._resolve(text)
+                    worded[text] = found.message if isinstance(found, _Bad) else "区划代码无法识别"
+                issue.message = worded[text]
 
     # --- the database thread ------------------------------------------------------------------
     def _fresh_chunk(

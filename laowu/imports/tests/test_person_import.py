@@ -492,6 +492,7 @@ def test_the_cyclic_gc_is_off_while_a_file_is_read_and_on_again_after_even_a_cra
 
     from laowu.workers import importer
 
+    monkeypatch.setattr(importer, "SPLIT", False)  # ``seen`` is this process's (split: test below)
     seen: list[bool] = []
     real_feed = importer.PersonWriter.feed
 
@@ -510,3 +511,116 @@ def test_the_cyclic_gc_is_off_while_a_file_is_read_and_on_again_after_even_a_cra
     with pytest.raises(RuntimeError):
         check(station, township_xlsx(tmp_path / "gc2.xlsx", [person_row(i, WUSAN) for i in range(5)]))
     assert gc.isenabled()
+
+
+def test_a_file_read_in_a_child_process_gives_what_reading_it_here_gives(
+    station: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The split (imports/split.py) and the in-process path find the same errors, worded the same
+    (also those the child leaves to this process: a village outside the subtree, an unknown name),
+    and write the same people and households."""
+    from laowu.workers import importer
+
+    rows = [person_row(i, WUSAN) for i in range(12)]
+    rows[1][2] = rows[0][2]  # duplicate ID
+    rows[3][3] = MANGANG  # a village code outside the subtree: worded with the database
+    rows[4][3] = "没有这个村"  # a village name nobody has: worded with the database
+    rows[5][8] = "博士后"
+    bad = township_xlsx(tmp_path / "bad.xlsx", rows)
+    good = township_xlsx(tmp_path / "good.xlsx", [person_row(i, WUSAN) for i in range(12)])
+    found = {}
+    for split in (True, False):
+        monkeypatch.setattr(importer, "SPLIT", split)
+        job = check(station, bad)
+        assert job.status == ImportStatus.INVALID
+        found[split] = issues(job)
+        assert ("timings" in job.summary) and (("reader_peak_mb" in job.summary["timings"]) == split)
+    assert found[True] == found[False] and len(found[True]) == 4
+    messages = " ".join(m for _, _, m in found[True])
+    assert "不在您的管辖范围内" in messages and "找不到村（社区）或组「没有这个村」" in messages
+    assert importer.DEFERRED not in messages
+    written = {}
+    for split in (True, False):
+        monkeypatch.setattr(importer, "SPLIT", split)
+        Person.objects.all().delete()
+        Household.objects.all().delete()
+        job = commit(station, check(station, good))
+        assert job.status == ImportStatus.COMMITTED and job.created_count == 12, issues(job)
+        written[split] = sorted(
+            Person.objects.values_list(
+                "id_number_hash", "name", "household__number", "household__head__name", "relation_to_head", "phone"
+            )
+        )
+        assert Household.objects.count() == 4
+    assert written[True] == written[False] and len(written[True]) == 12
+
+
+@pytest.mark.parametrize("how", ["error", "killed"])
+def test_a_reading_process_that_fails_or_is_killed_leaves_nothing_and_the_import_runs_again(
+    station: Any, tmp_path: Path, monkeypatch: Any, how: str
+) -> None:
+    """The child dies half-way through the file (an error, or SIGKILL): the import fails, nothing
+    is written, this process's database session is intact (the child never closed it) and the
+    same job then runs to the end."""
+    import os
+    import signal
+
+    from django.db import connection
+
+    from laowu.imports import split
+    from laowu.workers import importer
+
+    monkeypatch.setattr(importer, "BULK_MIN_ROWS", 10)
+    monkeypatch.setattr(importer, "CHUNK", 7)  # chunks reach the database before the child dies
+    path = township_xlsx(tmp_path / "ok.xlsx", [person_row(i, WUSAN) for i in range(40)])
+    job = check(station, path)
+    assert job.status == ImportStatus.CHECKED
+    real_feed = importer.PersonWriter.feed
+    parent = os.getpid()
+
+    def dies(self: Any, row_no: int, cells: list[Any]) -> None:
+        if self.rows >= 21 and os.getpid() != parent:
+            if how == "killed":
+                os.kill(os.getpid(), signal.SIGKILL)
+            raise ValueError("broken reader")
+        real_feed(self, row_no, cells)
+
+    monkeypatch.setattr(importer.PersonWriter, "feed", dies)
+    with pytest.raises(ValueError if how == "error" else split.ChildFailed):
+        commit(station, job)
+    with connection.cursor() as cursor:  # the session lives on
+        cursor.execute("SELECT count(*) FROM workers_person")
+        assert cursor.fetchone()[0] == 0
+    assert Household.objects.count() == 0
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    monkeypatch.setattr(importer.PersonWriter, "feed", real_feed)
+    job = commit(station, services.import_start(user=station, job=job))
+    assert job.status == ImportStatus.COMMITTED and Person.objects.count() == 40
+
+
+def test_a_failing_read_stops_the_database_thread_before_the_rollback(
+    station: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """In-process reading that raises half-way: the writer's database thread is stopped first,
+    so the rollback on the shared connection works and the session is usable again."""
+    from django.db import connection
+
+    from laowu.workers import importer
+
+    monkeypatch.setattr(importer, "SPLIT", False)
+    monkeypatch.setattr(importer, "CHUNK", 7)
+    real_feed = importer.PersonWriter.feed
+
+    def dies(self: Any, row_no: int, cells: list[Any]) -> None:
+        if self.rows >= 14:
+            raise ValueError("broken reader")
+        real_feed(self, row_no, cells)
+
+    monkeypatch.setattr(importer.PersonWriter, "feed", dies)
+    with pytest.raises(ValueError):
+        check(station, township_xlsx(tmp_path / "ok.xlsx", [person_row(i, WUSAN) for i in range(30)]))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone()[0] == 1
+    assert not [t for t in __import__("threading").enumerate() if t.name == "laowu-import-db"]
