@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -289,25 +288,12 @@ def _job(user: Any, path: Path) -> Any:
         )
 
 
-def _peak_mb() -> float:
-    """This process's own peak resident memory: VmHWM (Linux), else ru_maxrss. On Linux a child's
-    ru_maxrss starts from its parent's size when it was forked (the benchmark's parent holds the
-    generated rows, about 2.6 GB), so it cannot be read as the import's own peak."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def import_child(job_id: int, commit: bool) -> dict[str, Any]:
     """In a child process: run one job, report wall time and peak memory."""
     from django.db import connection
 
     from laowu.imports.services import import_execute
+    from laowu.imports.split import peak_mb
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -317,7 +303,7 @@ def import_child(job_id: int, commit: bool) -> dict[str, Any]:
     job = import_execute(job_id=job_id, commit=commit)
     seconds = time.monotonic() - started
     timings = job.summary.get("timings", {})
-    own_peak = _peak_mb()
+    own_peak = peak_mb()
     return {
         "seconds": seconds,
         "status": job.status,

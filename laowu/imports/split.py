@@ -60,7 +60,10 @@ def _seal_database() -> None:
         conn.connect = refuse  # type: ignore[method-assign]
 
 
-def _peak_mb() -> float:
+def peak_mb() -> float:
+    """This process's own peak resident memory in MB: VmHWM (Linux), else ru_maxrss. On Linux a
+    child's ru_maxrss starts from its parent's size when it was forked, so it cannot be read as
+    the child's own peak."""
     try:
         with open("/proc/self/status") as status:
             for line in status:
@@ -68,7 +71,9 @@ def _peak_mb() -> float:
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return 0.0
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _child(writer: Any, loop: Callable[[Callable[[int, int, str], None]], int], footers: list[int], fd: int) -> None:
@@ -82,7 +87,7 @@ def _child(writer: Any, loop: Callable[[Callable[[int, int, str], None]], int], 
         writer.child_begin(lambda job: conn.send(("job", job)))
         done = loop(lambda done, total, phase: conn.send(("progress", done, total, phase)))
         state = writer.child_end()
-        conn.send(("done", done, list(footers), state, _peak_mb()))
+        conn.send(("done", done, list(footers), state, peak_mb()))
     except BaseException as exc:  # everything goes to the parent
         code = 1
         try:
