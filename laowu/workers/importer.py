@@ -111,7 +111,7 @@ _CACHED = tuple(k for k in (*PERSON_FIELDS, "household_number", "poverty_status"
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 NULL = "\\N"
 # An error message the reading process leaves to the importing one: this prefix, then the cell's
-# text, to be resolved by ``RegionResolver`` with the database (``PersonWriter.finish``).
+# text, to be resolved by ``RegionResolver`` with the database (``PersonWriter._word_deferred``).
 DEFERRED = "\x00region:"
 # Read and clean the file in a child process (imports/split.py) where the platform can fork.
 SPLIT = True
@@ -400,7 +400,9 @@ class PersonWriter:
         # Seconds per step, in the job's summary ("db_*" on the database thread, "wait_db_s":
         # the cleaning waiting for it).
         self.timings: dict[str, float] = {}
-        self.sink: Any = None  # in a reading process (imports/split.py): where chunks go
+        # Where clean chunks go: the database thread's queue, or in a reading process
+        # (imports/split.py) the pipe to the importing process (``child_begin``).
+        self.sink: Any = None
 
     # --- reading in a child process (imports/split.py) -----------------------------------------
     def split_ready(self) -> bool:
@@ -431,8 +433,7 @@ class PersonWriter:
         }
 
     def parent_job(self, job: Any) -> None:
-        assert self.thread is not None
-        self.thread.jobs.put(job)
+        self.sink(job)
 
     def parent_end(self, state: dict[str, Any]) -> None:
         self.rows = state["rows"]
@@ -444,6 +445,10 @@ class PersonWriter:
 
     def abort(self) -> None:
         """The reading failed: the database thread stops (the engine then rolls everything back)."""
+        self._stop_thread()
+
+    def _stop_thread(self) -> None:
+        """The database thread finishes the chunks it holds and ends; Python's switch interval back."""
         thread = self.thread
         if thread is not None and thread.is_alive():
             thread.jobs.put(None)
@@ -511,6 +516,7 @@ class PersonWriter:
                 next_pid, self.now_text = cursor.fetchone()
                 self.next_pid = int(next_pid)
         self.thread = _DatabaseThread(self, cursor.cursor.connection)
+        self.sink = self.thread.jobs.put
         self.switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(FRESH_SWITCH_INTERVAL if self.fresh else SWITCH_INTERVAL)
         self.thread.start()
@@ -611,10 +617,7 @@ class PersonWriter:
             job = self._clean(pending)
         if job is not None and self.thread is not None:
             with self._clock("wait_db_s"):
-                if self.sink is not None:
-                    self.sink(job)
-                else:
-                    self.thread.jobs.put(job)
+                self.sink(job)
 
     def _clean(self, pending: list[tuple[int, list[Any]]]) -> tuple[Any, ...] | None:
         """A chunk's job for the database thread: ``("stage", COPY text)``, or for a fresh
@@ -927,14 +930,10 @@ class PersonWriter:
 
     def finish(self, cursor: Any, *, write: bool) -> Counts:
         self._chunk()
-        thread = self.thread
-        if thread is not None:
-            with self._clock("wait_db_s"):
-                thread.jobs.put(None)
-                thread.join()
-            sys.setswitchinterval(self.switch_interval)
-            if thread.error is not None:
-                raise thread.error
+        with self._clock("wait_db_s"):
+            self._stop_thread()
+        if self.thread is not None and self.thread.error is not None:
+            raise self.thread.error
         self._word_deferred()
         cursor.execute("RESET enable_hashjoin")
         cursor.execute("RESET enable_mergejoin")
@@ -968,7 +967,6 @@ class PersonWriter:
 
     def _word_deferred(self) -> None:
         """Errors the reading process left to this one (``DEFERRED``), worded with the database."""
-        self.regions.offline = False
         worded: dict[str, str] = {}
         for issue in self.issues.items:
             if issue.message.startswith(DEFERRED):
