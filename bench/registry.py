@@ -321,6 +321,19 @@ def import_child(job_id: int, commit: bool) -> dict[str, Any]:
     }
 
 
+def _person_updates() -> tuple[int, int]:
+    """Person rows updated so far, and how many of them were HOT (no index touched)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = 'workers_person'::regclass"
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process on this machine (0 where it cannot be read)."""
     try:
@@ -425,7 +438,10 @@ def run(
         # The limit again just before each import: a shared machine's speed drifts over the
         # minutes of a run (seen: the same import 40 s and 67 s a quarter of an hour apart).
         here = min(raw_read(file).values()) + raw_copy(text)
+        before = _person_updates()
         result = run_import(user, file, commit=commit, in_process=in_process)
+        after = _person_updates()
+        result["person_updates"], result["hot_updates"] = after[0] - before[0], after[1] - before[1]
         result["ratio_first"] = result["seconds"] / limit
         result["limit_s"] = here
         result["ratio"] = result["seconds"] / here
@@ -434,7 +450,8 @@ def run(
             f"{label}: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB, {result['ratio']:.2f}x read + COPY "
             f"measured just before it ({here:.1f} s; {result['ratio_first']:.2f}x the first) "
             f"(created {result['created']:,}, updated {result['updated']:,}, unchanged {result['unchanged']:,}, "
-            f"errors {result['errors']:,}; {result['status']}; server CPU {result['server_cpu_s']} s; {result['timings']})"
+            f"errors {result['errors']:,}; {result['status']}; server CPU {result['server_cpu_s']} s; "
+            f"person rows updated {result['person_updates']:,}, of them HOT {result['hot_updates']:,}; {result['timings']})"
         )
     people, households = Person.objects.count(), Household.objects.count()
     with connection.cursor() as cursor:

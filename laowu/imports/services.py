@@ -265,6 +265,7 @@ def import_execute(*, job_id: int, commit: bool) -> ImportJob:
         if commit:  # what the check found to write plans the commit (bulk mode)
             options["checked_writes"] = job.created_count + job.updated_count
             options["checked_created"] = job.created_count
+            options["checked_extra"] = dict((job.summary or {}).get("extra") or {})
 
         def committed(result: ImportResult) -> None:
             _record(job, result, ImportStatus.COMMITTED)

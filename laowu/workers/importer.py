@@ -115,6 +115,10 @@ NULL = "\\N"
 DEFERRED = "\x00region:"
 # Read and clean the file in a child process (imports/split.py) where the platform can fork.
 SPLIT = True
+# The check's count of rows that change a person column, in its counts' ``extra`` as this prefix
+# and the column's name; the commit gets the check's ``extra`` as the option ``checked_extra``.
+CHANGED_PREFIX = "changed:"
+COLUMNS_COUNTED = "changed_columns_counted"  # in the check's ``extra`` once it counted them
 
 
 def _stage_type(name: str) -> str:
@@ -304,6 +308,24 @@ def _kept_live(definition: str) -> bool:
     the end, where a sorted build beats a million scattered insertions."""
     columns = definition.partition(" USING ")[2].partition("(")[2]
     return columns.startswith(("region_id", "household_id"))
+
+
+def _index_columns(cursor: Any, table: str) -> dict[str, set[str]]:
+    """Index name -> the columns it reads: key and INCLUDE columns, and any column its expressions
+    or predicate name (found by name in their text: at worst one too many). PostgreSQL updates a
+    row without touching the table's indexes (HOT) only when none of these columns change."""
+    cursor.execute(
+        "SELECT c.relname, a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum > 0 AND NOT a.attisdropped "
+        "WHERE i.indrelid = %s::regclass AND (a.attnum = ANY (i.indkey) "
+        "OR pg_get_expr(i.indpred, i.indrelid) ~ ('\\m' || a.attname || '\\M') "
+        "OR pg_get_expr(i.indexprs, i.indrelid) ~ ('\\m' || a.attname || '\\M'))",
+        [table],
+    )
+    found: dict[str, set[str]] = {}
+    for index, column in cursor.fetchall():
+        found.setdefault(index, set()).add(column)
+    return found
 
 
 def _derive(rules: list[dict[str, Any]], raw: dict[str, str]) -> str | None:
@@ -558,7 +580,8 @@ class PersonWriter:
         # changed, and a re-import rarely moves anyone, while adding a key again checks the whole
         # table (2.7 s for 1,000,000 people). New people are checked once at the end instead.
         created = self.ctx.options.get("checked_created")
-        if not self.fresh and created is not None and int(created) * 2 < writes:
+        mostly_updates = not self.fresh and created is not None and int(created) * 2 < writes
+        if mostly_updates:
             self.foreign_keys = []
         for fk_table, name, _ in self.foreign_keys:
             cursor.execute(f'ALTER TABLE {fk_table} DROP CONSTRAINT "{name}"')
@@ -571,9 +594,23 @@ class PersonWriter:
         found = cursor.fetchall()
         if self.fresh:  # kept: a fresh registry's rows come in their order (``_kept_live``)
             found = [(name, definition) for name, definition in found if not _kept_live(definition)]
+        elif mostly_updates and (changing := self._checked_columns()) is not None:
+            # Kept: every index over none of the columns the check found changing. The pages
+            # have room (the table's fillfactor, migration 0008), so each update writes its new
+            # version beside the old one without touching the index (a HOT update), and the
+            # index needs no rebuild.
+            referenced = _index_columns(cursor, table)
+            found = [(name, definition) for name, definition in found if referenced.get(name, changing) & changing]
         for name, _ in found:
             cursor.execute(f'DROP INDEX "{name}"')
         return [definition for _, definition in found]
+
+    def _checked_columns(self) -> set[str] | None:
+        """The person columns the check found this file changing (None: not known)."""
+        extra = self.ctx.options.get("checked_extra") or {}
+        if not extra.get(COLUMNS_COUNTED):
+            return None
+        return {key[len(CHANGED_PREFIX) :] for key, count in extra.items() if key.startswith(CHANGED_PREFIX) and count}
 
     def _bulk_finish(self, cursor: Any) -> None:
         """Bulk mode's end: build the dropped indexes, then add the foreign keys again (each
@@ -950,6 +987,7 @@ class PersonWriter:
                 self._bulk_finish(cursor)
             self.db_extra["bulk_mode"] = int(bool(self.rebuild))
             self.db_extra["foreign_keys_dropped"] = len(self.foreign_keys)
+            self.db_extra["indexes_rebuilt"] = len(self.rebuild)
         counts = Counts(rows=self.rows)
         if self.issues:
             return counts
@@ -1065,11 +1103,20 @@ class PersonWriter:
         if self.write and not self.issues:
             self._write_chunk(cursor, matched)
         elif matched and self.policy == "update":
+            # The check counts the people that would change, and per column how many: the
+            # commit's bulk mode rebuilds only the indexes over columns that change (``_bulk_mode``).
+            changes = self._column_changes()
+            counted = ", ".join(f"count(*) FILTER (WHERE {condition})" for condition in changes.values())
             cursor.execute(
-                f"SELECT count(*) FROM imp_chunk s JOIN {Person._meta.db_table} t ON t.id = s.pid "
-                f"WHERE s.matched AND {self._changed_sql()}"
+                f"SELECT count(*) FILTER (WHERE {self._changed_sql()}), {counted} "
+                f"FROM imp_chunk s JOIN {Person._meta.db_table} t ON t.id = s.pid WHERE s.matched"
             )
-            self.db_counts["changed"] += cursor.fetchone()[0]
+            changed, *per_column = cursor.fetchone()
+            self.db_counts["changed"] += changed
+            self.db_extra[COLUMNS_COUNTED] = 1
+            for column, count in zip(changes, per_column, strict=True):
+                if count:
+                    self._add(f"{CHANGED_PREFIX}{column}", count)
 
     def _lookup_households(self, cursor: Any) -> None:
         with self._clock("db_household_lookup_s"):
@@ -1101,12 +1148,18 @@ class PersonWriter:
                     f"此人已登记在「{full_name}」，与本行填写的村组不同；变更村组请在人员页面办理「迁移」",
                 )
 
+    @staticmethod
+    def _column_changes() -> dict[str, str]:
+        """Person column -> the condition under which a matched row changes it (blank cells
+        change nothing; the name's initials follow the name)."""
+        changes = {key: f"(s.{key} IS NOT NULL AND s.{key} IS DISTINCT FROM t.{key})" for key in PERSON_FIELDS}
+        changes["name"] = changes["name_initials"] = "(s.name IS DISTINCT FROM t.name)"
+        changes["household_id"] = "(s.hid IS NOT NULL AND s.hid IS DISTINCT FROM t.household_id)"
+        return changes
+
     def _changed_sql(self) -> str:
-        """A matched row would change its person (blank cells change nothing)."""
-        parts = [f"(s.{key} IS NOT NULL AND s.{key} IS DISTINCT FROM t.{key})" for key in PERSON_FIELDS]
-        parts.append("(s.name IS DISTINCT FROM t.name)")
-        parts.append("(s.hid IS NOT NULL AND s.hid IS DISTINCT FROM t.household_id)")
-        return "(" + " OR ".join(parts) + ")"
+        """A matched row would change its person."""
+        return "(" + " OR ".join(dict.fromkeys(self._column_changes().values())) + ")"
 
     def _add(self, key: str, value: int) -> None:
         self.db_extra[key] = self.db_extra.get(key, 0) + value

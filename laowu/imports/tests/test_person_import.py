@@ -485,6 +485,65 @@ def test_bulk_mode_keeps_the_foreign_keys_when_most_writes_are_updates(
     assert _foreign_keys() == keys and Person.objects.filter(phone__startswith="137").count() == 30
 
 
+def _person_updates_in_transaction() -> tuple[int, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relid = 'workers_person'::regclass"
+        )
+        return cursor.fetchone()
+
+
+def test_a_re_import_rebuilds_only_the_indexes_over_the_columns_it_changes(
+    station: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The check counts, per column, the people a file would change; the commit's bulk mode then
+    drops and builds again only the indexes over those columns, and every update leaves the kept
+    indexes alone (HOT: the person table's pages have room for a second version of each row)."""
+    from laowu.workers import importer
+
+    monkeypatch.setattr(importer, "BULK_MIN_ROWS", 10)
+    indexes = _person_indexes()
+    rows = [person_row(i, WUSAN) for i in range(30)]
+    job = commit(station, check(station, township_xlsx(tmp_path / "first.xlsx", rows)))
+    assert job.status == ImportStatus.COMMITTED and job.summary["extra"]["indexes_rebuilt"] == len(indexes) - 5
+    # Every phone changed: the check names the column, the commit rebuilds the phone index alone.
+    changed = [person_row(i, WUSAN, 联系电话=f"137{i:08d}") for i in range(30)]
+    job = check(station, township_xlsx(tmp_path / "phones.xlsx", changed))
+    assert {k: v for k, v in job.summary["extra"].items() if k.startswith("changed")} == {
+        "changed:phone": 30,
+        "changed_columns_counted": 1,
+    }
+    updates, hot = _person_updates_in_transaction()
+    job = commit(station, job)
+    assert job.status == ImportStatus.COMMITTED and job.updated_count == 30, job.message
+    assert job.summary["extra"]["bulk_mode"] == 1 and job.summary["extra"]["indexes_rebuilt"] == 1
+    assert _person_updates_in_transaction() == (updates + 30, hot + 30)  # all HOT
+    assert _person_indexes() == indexes
+    assert sorted(Person.objects.filter(phone__startswith="137").values_list("phone", flat=True)) == [
+        f"137{i:08d}" for i in range(30)
+    ]
+    # The labor status of twenty people: the indexes over it (by status; matching's partial index).
+    changed = [
+        person_row(i, WUSAN, 联系电话=f"137{i:08d}", 劳动力状态="外出务工" if i < 20 else "富余劳动力")
+        for i in range(30)
+    ]
+    job = check(station, township_xlsx(tmp_path / "status.xlsx", changed))
+    assert {k: v for k, v in job.summary["extra"].items() if k.startswith("changed:")} == {"changed:labor_status": 20}
+    job = commit(station, job)
+    assert job.status == ImportStatus.COMMITTED and job.updated_count == 20, job.message
+    assert job.summary["extra"]["indexes_rebuilt"] == 2 and _person_indexes() == indexes
+    assert Person.objects.filter(labor_status=LaborStatus.WORKING_AWAY).count() == 20
+    # Without the check's figures (an older job), every secondary index is dropped as before.
+    job = check(station, township_xlsx(tmp_path / "phones2.xlsx", rows))
+    job.summary["extra"] = {}
+    job.save(update_fields=["summary"])
+    job = commit(station, job)
+    assert job.status == ImportStatus.COMMITTED and job.updated_count == 30, job.message
+    assert job.summary["extra"]["indexes_rebuilt"] == len(indexes) - 2 and _person_indexes() == indexes
+
+
 def test_the_cyclic_gc_is_off_while_a_file_is_read_and_on_again_after_even_a_crash(
     station: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
