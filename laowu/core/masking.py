@@ -14,6 +14,8 @@ def _mask(value: str | None, head: int, tail: int) -> str:
 
 def mask_id_number(value: str | None) -> str:
     """ID number: first 6 + last 4."""
+    if type(value) is str and len(value) == 18:  # the usual case, a million times in an import
+        return value[:6] + "********" + value[14:]
     return _mask(value, 6, 4)
 
 

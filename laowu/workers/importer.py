@@ -416,7 +416,7 @@ class PersonWriter:
         self.thread: _DatabaseThread | None = None
         self.write = not context.dry_run
         self.context_id = ""
-        self.rebuild: list[str] = []  # index definitions to build again (bulk mode)
+        self.rebuild: list[str] = []  # statements that build dropped indexes again (bulk mode)
         self.foreign_keys: list[tuple[str, str, str]] = []  # (table, name, definition) to add again
         self.fresh = False  # bulk mode found the registry empty: nothing to match
         # Seconds per step, in the job's summary ("db_*" on the database thread, "wait_db_s":
@@ -546,10 +546,13 @@ class PersonWriter:
     def _bulk_mode(self, cursor: Any) -> list[str]:
         """For a file that writes many rows (see ``BULK_MIN_ROWS``): drop the person table's secondary indexes
         and (unless most writes are updates) the foreign keys of people and households, to build and check them once at the end
-        (``_bulk_finish``); returns the index definitions. Keeps the primary key and the unique
-        ID-number index (the file is matched against it). A registry that is empty under the
-        lock is not matched at all. Falls back to row-by-row upkeep if the tables cannot be
-        locked within ``BULK_LOCK_TIMEOUT`` (someone is reading a long page)."""
+        (``_bulk_finish``); returns the statements that build the indexes again. Keeps the primary
+        key, and the unique ID-number index where the file is matched against it. A registry that
+        is empty under the lock is not matched at all: its unique ID-number index is dropped too
+        (the cleaning names every number the file repeats; building the index again at the end
+        checks it once more), and the indexes led by village or household stay (``_kept_live``).
+        Falls back to row-by-row upkeep if the tables cannot be locked within
+        ``BULK_LOCK_TIMEOUT`` (someone is reading a long page)."""
         table, households = Person._meta.db_table, Household._meta.db_table
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
         existing = max(int(cursor.fetchone()[0]), 0)
@@ -603,7 +606,19 @@ class PersonWriter:
             found = [(name, definition) for name, definition in found if referenced.get(name, changing) & changing]
         for name, _ in found:
             cursor.execute(f'DROP INDEX "{name}"')
-        return [definition for _, definition in found]
+        rebuild = [definition for _, definition in found]
+        if self.fresh:
+            # 1,000,000 numbers in random order: 3 s of scattered insertions while the rows are
+            # copied, 0.7 s for a sorted build at the end (bench/registry.py).
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                "AND contype = 'u' ORDER BY conname",
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        return rebuild
 
     def _checked_columns(self) -> set[str] | None:
         """The person columns the check found this file changing (None: not known)."""
@@ -671,7 +686,15 @@ class PersonWriter:
             if column is None:
                 continue
             cache = self.caches[key]
-            values = list(map(cache.__getitem__, column))
+            if key == "household_number" and not cache.value_map:
+                # Hundreds of thousands of distinct numbers (more than the cache keeps): a plain
+                # one is its own clean value (what the rule gives it), the rest go by the cache.
+                values = [
+                    raw if type(raw) is str and raw.isalnum() and raw.isascii() and len(raw) <= 32 else cache[raw]
+                    for raw in column
+                ]
+            else:
+                values = list(map(cache.__getitem__, column))
             if cache.bad:
                 for i, value in enumerate(values):
                     if type(value) is _Bad:
@@ -702,7 +725,8 @@ class PersonWriter:
             regions,
             *(columns.get(key, nulls) for key in STAGE_COLUMNS[9:]),
         ]
-        return ("stage", "\n".join(map("\t".join, zip(*stage, strict=True))) + "\n")
+        # Bytes: encoded once here (the reading process sends them through its pipe as they are).
+        return ("stage", ("\n".join(map("\t".join, zip(*stage, strict=True))) + "\n").encode())
 
     def _fresh_job(
         self,
@@ -766,7 +790,7 @@ class PersonWriter:
             head = head_pids.get(key)
             updates.append((int(hid), None if status == NULL else status, head))
         last_hid = (self.next_hid or first_hid) - 1
-        return ("fresh", people, pids[0], pids[-1], "".join(lines), first_hid, last_hid, updates)
+        return ("fresh", people.encode(), pids[0], pids[-1], "".join(lines).encode(), first_hid, last_hid, updates)
 
     def _new_default(self, key: str) -> Any:
         """What a new person gets for a blank cell: the field's default, or the ledger's own
@@ -843,9 +867,7 @@ class PersonWriter:
         The common case (a clean 18-character number) goes by ``idcard.parse_clean``; everything
         else by ``idcard.parse``, which words the errors."""
         hashes, encs, masked, births, sexes = [], [], [], [], []
-        key = self.index_key
-        digest = hmac.digest
-        sha256 = hashlib.sha256
+        keyed = hmac.new(self.index_key, digestmod=hashlib.sha256)  # copied per number: the key set up once
         encrypt = self.aead.encrypt
         nonces = os.urandom(12 * len(rows))
         seen = self.seen
@@ -864,7 +886,9 @@ class PersonWriter:
                     continue
             number, birth, sex = clean
             data = number.encode()
-            mac = digest(key, data, sha256)
+            mac_of = keyed.copy()
+            mac_of.update(data)
+            mac = mac_of.digest()
             first = seen.get(mac)
             if first is not None:
                 self._error(row_nos[i], "id_number", f"与第 {first} 行的身份证号重复")
@@ -1018,10 +1042,10 @@ class PersonWriter:
     def _fresh_chunk(
         self,
         cursor: Any,
-        people: str,
+        people: bytes,
         first_pid: int,
         last_pid: int,
-        households: str,
+        households: bytes,
         first_hid: int,
         last_hid: int,
         updates: list[tuple[int, str | None, int | None]],
@@ -1075,7 +1099,7 @@ class PersonWriter:
                     ),
                 )
 
-    def _database_chunk(self, cursor: Any, text: str) -> None:
+    def _database_chunk(self, cursor: Any, text: bytes) -> None:
         """One chunk: staged by COPY, then read once into ``imp_chunk`` with its match in the
         registry by ID number (the person's id into ``pid``, a new id for a new person) and its
         household's id where the household exists (``hid``), then written. Every statement joins

@@ -77,3 +77,12 @@ def test_code_tables_read_codes_names_and_aliases():
     assert code_table("ethnicity").lookup("彝") == "07"
     assert code_table("ethnicity").lookup("火星族") is None
     assert len(code_table("ethnicity").names) == 56
+
+
+def test_masks_keep_the_first_and_last_digits_only():
+    from laowu.core.masking import mask_id_number, mask_phone
+
+    assert mask_id_number("11010519491231002X") == "110105********002X"
+    assert mask_id_number("110105491231002") == "110105*****1002"  # any other length by the same rule
+    assert mask_id_number("") == mask_id_number(None) == ""
+    assert mask_phone("13912345678") == "139****5678"
