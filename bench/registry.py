@@ -30,6 +30,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -48,6 +49,8 @@ PAGE_QUERIES = [
     "region=530521&status=working_away",
     "poverty=lifted&age_min=16&age_max=45",
     "q=zj",
+    "q=1391234",  # phone prefix
+    "q=" + quote("王明"),  # name prefix
     "sort=-age&status=returned",
 ]
 

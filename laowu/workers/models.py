@@ -113,7 +113,9 @@ class Person(RegionScopedModel, TimeStampedModel):
     village (12 digits) or group (15 digits) the person lives in.
     """
 
-    name = models.CharField("姓名", max_length=50)
+    # Collation "C" for name and phone: their indexes then serve prefix searches (LIKE '王明%',
+    # LIKE '1391234%'), which a locale collation's cannot, and build faster (decision 0067).
+    name = models.CharField("姓名", max_length=50, db_collation="C")
     name_initials = models.CharField("姓名拼音首字母", max_length=20, blank=True)
     id_number_enc = models.BinaryField("身份证号（密文）", editable=False)
     # Collation "C": the blind index is hex, compared byte by byte (no locale rules per comparison
@@ -126,7 +128,7 @@ class Person(RegionScopedModel, TimeStampedModel):
     education = models.CharField("文化程度", max_length=2, choices=choices("education"), blank=True)
     health = models.CharField("健康状况", max_length=1, choices=choices("health"), default="1")
     political_status = models.CharField("政治面貌", max_length=2, choices=choices("political"), default="13")
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True, db_collation="C")
     household = models.ForeignKey(
         Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="members", verbose_name="所在户"
     )
