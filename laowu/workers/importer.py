@@ -397,6 +397,7 @@ class PersonWriter:
         self.derive = self.profile.derive
         self.caches = {key: _RuleCache(key, self.profile.value_maps.get(key)) for key in _CACHED}
         self.name_cache: dict[Any, Any] = {}
+        self.bad_names = False  # a name cell failed its rule (and may be in ``name_cache``)
         self.seen: dict[bytes, int] = {}
         # (village, number) -> (poverty status, first row, id this writer gave it or NULL)
         self.households: dict[tuple[str, str], tuple[str, int, str]] = {}
@@ -405,6 +406,7 @@ class PersonWriter:
         self.heads: dict[tuple[str, str], int] = {}
         self.head_pids: dict[tuple[str, str], int] = {}  # fresh registry: the head's person id
         self.touched: set[tuple[str, str]] = set()  # households a chunk gave a status or head
+        self.new_households: list[tuple[str, str]] = []  # numbered in this chunk (fresh registry), in order
         self.now_text = ""  # the transaction's now(), as COPY text (fresh registry)
         self.pending: list[tuple[int, list[Any]]] = []
         self.rows = 0
@@ -760,22 +762,12 @@ class PersonWriter:
         hashes, encs, masked, births, sexes = ids
         stage = [list(map(str, pids)), names, initials, encs, hashes, masked, births, sexes, regions, hids]
         people = "\n".join(map("\t".join, zip(*stage, *constants, *person_columns, strict=True))) + "\n"
-        # Households: new ones (numbered from ``first_hid`` by ``_households``) and touched old ones.
-        numbers = columns.get("household_number") or [NULL] * n
-        new: dict[tuple[str, str], None] = {}
-        late: dict[tuple[str, str], None] = {}
-        touched = self.touched
-        for i in range(n):
-            hid = hids[i]
-            if hid == NULL:
-                continue
-            key = (regions[i], numbers[i])
-            if int(hid) >= first_hid:
-                new[key] = None
-            elif key in touched:
-                late[key] = None
-        touched.clear()
+        # Households: new ones (numbered from ``first_hid`` by ``_households``, in that order) and
+        # old ones this chunk gave a status or a head.
         households, head_pids = self.households, self.head_pids
+        new, self.new_households = self.new_households, []
+        late = sorted((int(households[key][2]), key) for key in self.touched if int(households[key][2]) < first_hid)
+        self.touched.clear()
         lines = []
         for key in new:
             status, _, hid = households[key]
@@ -785,10 +777,9 @@ class PersonWriter:
                 f"{NULL if head is None else head}\t\t\t{now}\t{now}\n"
             )
         updates = []
-        for key in late:
-            status, _, hid = households[key]
-            head = head_pids.get(key)
-            updates.append((int(hid), None if status == NULL else status, head))
+        for hid_number, key in late:
+            status = households[key][0]
+            updates.append((hid_number, None if status == NULL else status, head_pids.get(key)))
         last_hid = (self.next_hid or first_hid) - 1
         return ("fresh", people.encode(), pids[0], pids[-1], "".join(lines).encode(), first_hid, last_hid, updates)
 
@@ -798,51 +789,70 @@ class PersonWriter:
         return self.new_defaults.get(key, validation.RULES[key][1])
 
     def _unique_values(self, key: str, column: list[Any], row_nos: list[int]) -> list[str]:
+        """Phone and notes, value by value: blank cells and (phone) plain 11-digit mobile numbers
+        as the rule would keep them, in one pass; the rest by the rule."""
+        out: list[Any]  # None: the rule decides (below)
+        if key == "phone":
+            out = [
+                raw
+                if type(raw) is str
+                and len(raw) == 11
+                and raw.isdigit()
+                and raw.isascii()
+                and raw[1] in "3456789"
+                and raw[0] == "1"
+                else NULL
+                if raw == "" or raw is None
+                else None
+                for raw in column
+            ]
+        else:
+            out = [NULL if raw == "" or raw is None else None for raw in column]
+        if None not in out:
+            return out
         rule = validation.RULES[key][0]
-        out: list[str] = []
-        for i, raw in enumerate(column):
-            if raw == "" or raw is None:
-                out.append(NULL)
-                continue
-            if key == "phone" and type(raw) is str and len(raw) == 11 and raw.isascii() and raw.isdigit():
-                text = raw  # the common case: an 11-digit mobile number, as the rule would keep it
-                if text[0] == "1" and text[1] in "3456789":
-                    out.append(text)
-                    continue
-            try:
-                out.append(copy_text(rule(normalise(raw))))
-            except FieldError as exc:
-                self._error(row_nos[i], key, str(exc))
-                out.append(NULL)
+        for i, value in enumerate(out):
+            if value is None:
+                try:
+                    out[i] = copy_text(rule(normalise(column[i])))
+                except FieldError as exc:
+                    self._error(row_nos[i], key, str(exc))
+                    out[i] = NULL
         return out
 
     def _names(self, rows: list[list[Any]], row_nos: list[int]) -> tuple[list[str], list[str]]:
-        names: list[str] = []
-        initials: list[str] = []
+        """(name, pinyin initials) columns, each distinct cell cleaned once (``name_cache``)."""
         cache = self.name_cache
         column = self._column(rows, "name") or [""] * len(rows)
-        for i, raw in enumerate(column):
-            found = cache.get(raw)
-            if found is None:
-                text = normalise(raw)
-                if not text.replace(" ", ""):
-                    found = _Bad("不能为空")
-                else:
-                    try:
-                        clean = validation.rule_name(text)
-                        found = (copy_text(clean), copy_text(validation.name_initials(clean)))
-                    except FieldError as exc:
-                        found = _Bad(str(exc))
-                if len(cache) < 500_000:
-                    cache[raw] = found
-            if isinstance(found, _Bad):
-                self._error(row_nos[i], "name", found.message)
-                names.append(NULL)
-                initials.append(NULL)
-            else:
-                names.append(found[0])
-                initials.append(found[1])
-        return names, initials
+        found: list[Any] = list(map(cache.get, column))
+        if None in found:
+            for i, value in enumerate(found):
+                if value is None:
+                    raw = column[i]
+                    value = cache.get(raw)
+                    if value is None:
+                        value = self._clean_name(raw)
+                        if len(cache) < 500_000:
+                            cache[raw] = value
+                    found[i] = value
+        if self.bad_names:
+            for i, value in enumerate(found):
+                if type(value) is _Bad:
+                    self._error(row_nos[i], "name", value.message)
+                    found[i] = (NULL, NULL)
+        return [value[0] for value in found], [value[1] for value in found]
+
+    def _clean_name(self, raw: Any) -> tuple[str, str] | _Bad:
+        text = normalise(raw)
+        if not text.replace(" ", ""):
+            self.bad_names = True
+            return _Bad("不能为空")
+        try:
+            clean = validation.rule_name(text)
+        except FieldError as exc:
+            self.bad_names = True
+            return _Bad(str(exc))
+        return copy_text(clean), copy_text(validation.name_initials(clean))
 
     def _regions(self, rows: list[list[Any]], row_nos: list[int]) -> list[str]:
         if self.region_by_names:
@@ -946,6 +956,7 @@ class PersonWriter:
                     if self.next_hid is not None:
                         hid = str(self.next_hid)
                         self.next_hid += 1
+                        self.new_households.append(key)
                     found = households[key] = (status, row_nos[i], hid)
                 known, last_key = found, key
             if status != NULL and status != known[0]:
