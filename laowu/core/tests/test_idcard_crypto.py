@@ -70,6 +70,12 @@ def test_encrypt_roundtrip_and_blind_index_is_stable_and_keyed():
     assert crypto.blind_index("a") == crypto.blind_index("a") != crypto.blind_index("b")
 
 
+def test_the_importers_blind_indexer_gives_the_blind_index():
+    digest = crypto.blind_indexer()
+    for value in ("11010519491231002X", "530502199001011234", "", "王"):
+        assert digest(value.encode()).hex() == crypto.blind_index(value)
+
+
 def test_code_tables_read_codes_names_and_aliases():
     education = code_table("education")
     assert education.lookup("初中") == "70" and education.lookup("文盲") == "90"
