@@ -104,6 +104,8 @@ PERSON_FIELDS = (
     "available_from",
     "notes",
 )
+# Counters every new person starts from: a fresh registry's COPY leaves them to the table.
+FRESH_COUNTERS = ("version", "stint_count", "early_return_count")
 # Fields cleaned through a cache (their values repeat); the rest value by value.
 _CACHED = tuple(k for k in (*PERSON_FIELDS, "household_number", "poverty_status") if k not in ("phone", "notes"))
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -117,6 +119,17 @@ SPLIT = True
 # and the column's name; the commit gets the check's ``extra`` as the option ``checked_extra``.
 CHANGED_PREFIX = "changed:"
 COLUMNS_COUNTED = "changed_columns_counted"  # in the check's ``extra`` once it counted them
+
+
+def _columns_of(model: Any) -> set[str]:
+    return {f.column for f in model._meta.concrete_fields}
+
+
+def _fresh_default_sql() -> dict[str, str]:
+    """Columns a fresh registry's COPY leaves to the table (``PersonWriter._fresh_defaults``):
+    the times, and the counters every new person starts from."""
+    counters = {name: _sql_default(getattr(Person._meta.get_field(name), "default", None)) for name in FRESH_COUNTERS}
+    return {"created_at": "now()", "updated_at": "now()", **counters}
 
 
 def _stage_type(name: str) -> str:
@@ -405,7 +418,7 @@ class PersonWriter:
         self.head_pids: dict[tuple[str, str], int] = {}  # fresh registry: the head's person id
         self.touched: set[tuple[str, str]] = set()  # households a chunk gave a status or head
         self.new_households: list[tuple[str, str]] = []  # numbered in this chunk (fresh registry), in order
-        self.now_text = ""  # the transaction's now(), as COPY text (fresh registry)
+        self.restore_defaults: list[str] = []  # statements giving the tables their own defaults back
         self.pending: list[tuple[int, list[Any]]] = []
         self.rows = 0
         self.blind_indexer = crypto.blind_indexer()
@@ -534,9 +547,9 @@ class PersonWriter:
                 cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Household._meta.db_table])
                 self.next_hid = int(cursor.fetchone()[0])
                 # People too: each chunk is copied straight into the person table (``_fresh_job``).
-                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')), now()::text", [table_name])
-                next_pid, self.now_text = cursor.fetchone()
-                self.next_pid = int(next_pid)
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table_name])
+                self.next_pid = int(cursor.fetchone()[0])
+                self._fresh_defaults(cursor)
         self.thread = _DatabaseThread(self, cursor.cursor.connection)
         self.sink = self.thread.jobs.put
         self.switch_interval = sys.getswitchinterval()
@@ -619,6 +632,33 @@ class PersonWriter:
                 cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
                 rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         return rebuild
+
+    def _fresh_defaults(self, cursor: Any) -> None:
+        """A fresh registry's COPY leaves out the columns that are the same for every row (the
+        creation and update times are the transaction's ``now()``, the counters start from
+        their defaults): the tables default them for this transaction (``_fresh_default_sql``), and
+        ``finish`` gives them their own defaults back. Parsing two timestamps per row costs the
+        server 0.4 s a million rows (bench/README.md)."""
+        for model in (Person, Household):
+            table = model._meta.db_table
+            wanted = {column: value for column, value in _fresh_default_sql().items() if column in _columns_of(model)}
+            cursor.execute(
+                "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+                "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+                "WHERE a.attrelid = %s::regclass AND a.attname = ANY(%s)",
+                [table, list(wanted)],
+            )
+            own = dict(cursor.fetchall())
+            cursor.execute(
+                f"ALTER TABLE {table} " + ", ".join(f"ALTER COLUMN {c} SET DEFAULT {v}" for c, v in wanted.items())
+            )
+            self.restore_defaults.append(
+                f"ALTER TABLE {table} "
+                + ", ".join(
+                    f"ALTER COLUMN {c} DROP DEFAULT" if own.get(c) is None else f"ALTER COLUMN {c} SET DEFAULT {own[c]}"
+                    for c in wanted
+                )
+            )
 
     def _checked_columns(self) -> set[str] | None:
         """The person columns the check found this file changing (None: not known)."""
@@ -745,8 +785,6 @@ class PersonWriter:
         this chunk with their status and head, and the ones an earlier chunk wrote that this
         one gave a status or a head (updated, with an update event, as ``_write_chunk`` does)."""
         n = len(names)
-        now = self.now_text
-        constants = [[f"1\t0\t0\t{now}\t{now}"] * n]  # version, the stint counters, created, updated
         person_columns = []
         for field in PERSON_FIELDS:
             fill = copy_text(self._new_default(field))
@@ -759,7 +797,7 @@ class PersonWriter:
                 person_columns.append(column)
         hashes, encs, masked, births, sexes = ids
         stage = [list(map(str, pids)), names, initials, encs, hashes, masked, births, sexes, regions, hids]
-        people = "\n".join(map("\t".join, zip(*stage, *constants, *person_columns, strict=True))) + "\n"
+        people = "\n".join(map("\t".join, zip(*stage, *person_columns, strict=True))) + "\n"
         # Households: new ones (numbered from ``first_hid`` by ``_households``, in that order) and
         # old ones this chunk gave a status or a head.
         households, head_pids = self.households, self.head_pids
@@ -772,7 +810,7 @@ class PersonWriter:
             head = head_pids.get(key)
             lines.append(
                 f"{hid}\t{key[0]}\t{key[1]}\t{'general' if status == NULL else status}\t"
-                f"{NULL if head is None else head}\t\t\t{now}\t{now}\n"
+                f"{NULL if head is None else head}\t\t\n"
             )
         updates = []
         for hid_number, key in late:
@@ -1007,6 +1045,8 @@ class PersonWriter:
         cursor.execute("RESET enable_mergejoin")
         if self.write:
             bulk_history_stop(cursor)
+            for statement in self.restore_defaults:
+                cursor.execute(statement)
             if self.next_hid is not None:
                 cursor.execute(
                     "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Household._meta.db_table, self.next_hid]
@@ -1065,10 +1105,10 @@ class PersonWriter:
         if households:
             with self._clock("db_household_copy_s"):
                 with cursor.copy(
-                    f"COPY {hh} (id, region_id, number, poverty_status, head_id, address, notes, created_at, "
-                    "updated_at) FROM STDIN"
+                    f"COPY {hh} (id, region_id, number, poverty_status, head_id, address, notes) FROM STDIN"
                 ) as copy:
                     copy.write(households)
+            with self._clock("db_household_events_s"):
                 self._add(
                     "households_created",
                     bulk_record_inserted(cursor, Household, context_id=ctx, first_id=first_hid, last_id=last_hid),
@@ -1077,8 +1117,7 @@ class PersonWriter:
         with self._clock("db_person_copy_s"):
             with cursor.copy(
                 f"COPY {people_table} (id, name, name_initials, id_number_enc, id_number_hash, id_number_masked, "
-                f"birth_date, sex, region_id, household_id, version, stint_count, early_return_count, created_at, "
-                f"updated_at, {columns}) FROM STDIN"
+                f"birth_date, sex, region_id, household_id, {columns}) FROM STDIN"
             ) as copy:
                 copy.write(people)
         with self._clock("db_person_events_s"):

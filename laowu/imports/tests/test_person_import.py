@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from laowu.accounts.roles import Role
 from laowu.audit.models import AuditEvent
@@ -478,6 +479,22 @@ def test_a_fresh_registry_copied_straight_into_its_tables_equals_the_row_by_row_
             blank = Person.objects.get(id_number_hash=crypto.blind_index(person_id(0)))
             assert (blank.labor_status, blank.ethnicity, blank.education) == (LaborStatus.SURPLUS, "01", "")
             assert blank.preferred_destinations == [] and blank.wants_to_go_out is False
+            # The times and counters the COPY left to the tables' defaults for its transaction
+            # (``_fresh_defaults``): every row has them, and the tables have their own defaults back.
+            assert (blank.version, blank.stint_count, blank.early_return_count) == (1, 0, 0)
+            stamps = set(Person.objects.values_list("created_at", "updated_at"))
+            stamps |= set(Household.objects.values_list("created_at", "updated_at"))
+            assert len(stamps) == 1 and len(set(next(iter(stamps)))) == 1
+            assert abs((next(iter(stamps))[0] - timezone.now()).total_seconds()) < 600
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT table_name, column_name FROM information_schema.columns WHERE column_default "
+                    "IS NOT NULL AND table_name IN ('workers_person', 'workers_household') "
+                    "AND column_name <> 'id'"
+                )
+                assert cursor.fetchall() == []
             first = Household.objects.get(number="H00000")
             assert first.poverty_status == "lifted" and first.head is not None
             assert first.head.id_number_hash == crypto.blind_index(person_id(2))
