@@ -121,10 +121,6 @@ CHANGED_PREFIX = "changed:"
 COLUMNS_COUNTED = "changed_columns_counted"  # in the check's ``extra`` once it counted them
 
 
-def _columns_of(model: Any) -> set[str]:
-    return {f.column for f in model._meta.concrete_fields}
-
-
 def _fresh_default_sql() -> dict[str, str]:
     """Columns a fresh registry's COPY leaves to the table (``PersonWriter._fresh_defaults``):
     the times, and the counters every new person starts from."""
@@ -639,9 +635,11 @@ class PersonWriter:
         their defaults): the tables default them for this transaction (``_fresh_default_sql``), and
         ``finish`` gives them their own defaults back. Parsing two timestamps per row costs the
         server 0.4 s a million rows (bench/README.md)."""
+        defaults = _fresh_default_sql()
         for model in (Person, Household):
             table = model._meta.db_table
-            wanted = {column: value for column, value in _fresh_default_sql().items() if column in _columns_of(model)}
+            columns = {field.column for field in model._meta.concrete_fields}
+            wanted = {column: value for column, value in defaults.items() if column in columns}
             cursor.execute(
                 "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
                 "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "

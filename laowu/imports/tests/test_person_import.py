@@ -454,6 +454,8 @@ def test_a_fresh_registry_copied_straight_into_its_tables_equals_the_row_by_row_
     a household whose head and poverty status come in a later chunk than its first member gets
     them there (with an update event, as the staged import gives), and ids given by the import do
     not collide with people added afterwards."""
+    from django.db import connection
+
     from laowu.workers import importer
     from laowu.workers.models import HouseholdEvent  # type: ignore[attr-defined]
 
@@ -486,8 +488,6 @@ def test_a_fresh_registry_copied_straight_into_its_tables_equals_the_row_by_row_
             stamps |= set(Household.objects.values_list("created_at", "updated_at"))
             assert len(stamps) == 1 and len(set(next(iter(stamps)))) == 1
             assert abs((next(iter(stamps))[0] - timezone.now()).total_seconds()) < 600
-            from django.db import connection
-
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT table_name, column_name FROM information_schema.columns WHERE column_default "
@@ -503,8 +503,6 @@ def test_a_fresh_registry_copied_straight_into_its_tables_equals_the_row_by_row_
             later.save()
             assert later.pk > max(Person.objects.exclude(pk=later.pk).values_list("pk", flat=True))
             later.delete()
-        from django.db import connection
-
         with connection.cursor() as cursor:  # the deferred head check first, then an empty registry again
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(
