@@ -158,7 +158,14 @@ class Person(RegionScopedModel, TimeStampedModel):
             # The ledger pages' default order (village, then id): the first page over a million
             # people is read in index order instead of sorted (bench/registry.py).
             models.Index(fields=["region", "id"], name="person_region_order"),
-            models.Index(fields=["labor_status", "region"], name="person_status_region"),
+            # Pattern operators (byte order) on both columns: the region's serve a subtree's prefix
+            # (status 返乡 in one township, count: 20 ms -> 0.9 ms over 1,000,000 people), which
+            # the database's collation cannot, and the build sorts by bytes (1.45 -> 0.95 s of CPU).
+            models.Index(
+                fields=["labor_status", "region"],
+                name="person_status_region",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["name"], name="person_name"),
             models.Index(fields=["name_initials"], name="person_initials_pfx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["phone"], name="person_phone"),
