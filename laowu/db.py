@@ -81,6 +81,12 @@ TUNING = {
     "checkpoint_timeout": "15min",
     "maintenance_work_mem": "256MB",
     "work_mem": "16MB",
+    # No standby and no WAL archive (backups are pg_dump: core/backup.py), so the WAL only has to
+    # recover a crash: what goes into tables created or emptied in the same transaction (a fresh
+    # registry's import) is written to their files and synced at commit, not logged row by row
+    # (docs/decisions/0068-minimal-wal.md). max_wal_senders must be 0 at this level.
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
 }
 
 

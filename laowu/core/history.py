@@ -54,6 +54,11 @@ def _event_model(model: type[Model]) -> Any:
     return model.pgh_event_model  # type: ignore[attr-defined]
 
 
+def event_table(model: type[Model]) -> str:
+    """The table of ``model``'s history events."""
+    return str(_event_model(model)._meta.db_table)
+
+
 def _tracked_columns(model: type[Model]) -> list[str]:
     event_model = _event_model(model)
     return [

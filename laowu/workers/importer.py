@@ -33,7 +33,7 @@ from django.db import DatabaseError, transaction
 from laowu.audit.models import AuditEventType
 from laowu.audit.services import audit_record
 from laowu.core import crypto, idcard
-from laowu.core.history import bulk_history_start, bulk_history_stop, bulk_record_inserted, bulk_write
+from laowu.core.history import bulk_history_start, bulk_history_stop, bulk_record_inserted, bulk_write, event_table
 from laowu.core.masking import mask_id_number
 from laowu.core.scope import scope_prefix
 from laowu.imports.engine import ISSUE_CAP, Counts, ImportContext
@@ -582,10 +582,13 @@ class PersonWriter:
             cursor.execute("SET LOCAL lock_timeout = 0")
         cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table}) AND NOT EXISTS (SELECT 1 FROM {households})")
         self.fresh = bool(cursor.fetchone()[0])
+        # A fresh registry's tables are emptied by TRUNCATE (``_fresh_truncate``), which the keys
+        # other tables hold on them would refuse: those are dropped and added again too.
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'f' AND conrelid IN (%s::regclass, %s::regclass) ORDER BY 1, 2",
-            [table, households],
+            "WHERE contype = 'f' AND (conrelid IN (%s::regclass, %s::regclass) "
+            "OR (%s AND confrelid IN (%s::regclass, %s::regclass))) ORDER BY 1, 2",
+            [table, households, self.fresh, table, households],
         )
         self.foreign_keys = cursor.fetchall()
         # Updates keep the foreign keys: PostgreSQL checks one on update only where its column
@@ -627,7 +630,31 @@ class PersonWriter:
             for name, definition in cursor.fetchall():
                 cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
                 rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            self._fresh_truncate(cursor)
         return rebuild
+
+    def _fresh_truncate(self, cursor: Any) -> None:
+        """A fresh registry's empty tables emptied once more, by TRUNCATE: each then has new files,
+        created in this transaction, and a server at ``wal_level = minimal`` (the embedded one:
+        ``laowu/db.py``) writes what goes into them straight to those files and syncs them at
+        commit instead of logging every row to the WAL (docs/decisions/0068-minimal-wal.md).
+        The history tables go too where they are empty (no one was ever registered and deleted),
+        locked first: a timeline being read holds them for a moment."""
+        tables = [Person._meta.db_table, Household._meta.db_table]
+        events = [event_table(model) for model in (Person, Household)]
+        try:
+            with transaction.atomic():
+                cursor.execute(f"SET LOCAL lock_timeout = '{BULK_LOCK_TIMEOUT}'")
+                cursor.execute(f"LOCK TABLE {', '.join(events)} IN ACCESS EXCLUSIVE MODE")
+        except DatabaseError:
+            events = []
+        finally:
+            cursor.execute("SET LOCAL lock_timeout = 0")
+        for name in events:
+            cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {name})")
+            if cursor.fetchone()[0]:
+                tables.append(name)
+        cursor.execute(f"TRUNCATE {', '.join(tables)}")
 
     def _fresh_defaults(self, cursor: Any) -> None:
         """A fresh registry's COPY leaves out the columns that are the same for every row (the

@@ -308,15 +308,26 @@ def _person_indexes() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _foreign_keys() -> set[tuple[str, str, str]]:
+def _foreign_keys(*, incoming: bool = True) -> set[tuple[str, str, str]]:
+    """The foreign keys of people and households, and (``incoming``) other tables' keys on them."""
     from django.db import connection
 
+    tables = "('workers_person'::regclass, 'workers_household'::regclass)"
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'f' AND conrelid IN ('workers_person'::regclass, 'workers_household'::regclass)"
+            f"WHERE contype = 'f' AND (conrelid IN {tables} OR (%s AND confrelid IN {tables}))",
+            [incoming],
         )
         return set(cursor.fetchall())
+
+
+def _filenodes(*tables: str) -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_filenode(t::regclass) FROM unnest(%s::text[]) AS t", [list(tables)])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def test_bulk_mode_builds_the_dropped_indexes_again_and_a_failed_file_keeps_them(
@@ -326,7 +337,10 @@ def test_bulk_mode_builds_the_dropped_indexes_again_and_a_failed_file_keeps_them
 
     monkeypatch.setattr(importer, "BULK_MIN_ROWS", 10)
     before, keys = _person_indexes(), _foreign_keys()
-    assert len(before) >= 8 and len(keys) == 4  # person: region, household; household: region, head
+    assert (
+        len(before) >= 8 and len(_foreign_keys(incoming=False)) == 4
+    )  # person: region, household; household: region, head
+    assert len(keys) > 4  # and those of certificates, stints, incomes... on them
     rows = [person_row(i, WUSAN) for i in range(40)]
     job = commit(station, check(station, township_xlsx(tmp_path / "bulk.xlsx", rows)))
     assert job.status == ImportStatus.COMMITTED and job.summary["extra"]["bulk_mode"] == 1
@@ -516,6 +530,59 @@ def test_a_fresh_registry_copied_straight_into_its_tables_equals_the_row_by_row_
     assert fresh_household_events == staged_household_events > 10  # inserts, then the late heads
 
 
+def test_a_fresh_registry_is_written_into_new_files_and_keeps_the_history_it_had(
+    station: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Into an empty registry the tables are emptied again by TRUNCATE, so their rows go into
+    files created in the import's transaction (unlogged at ``wal_level = minimal``,
+    docs/decisions/0068-minimal-wal.md): the person and household tables get new files, the
+    history tables too while they are empty, but not once they hold events (someone registered
+    and deleted): those events stay. Other tables' keys on people and households come back, also
+    after a commit that fails."""
+    from django.db import IntegrityError
+
+    from laowu.core.history import event_table
+    from laowu.workers import importer
+
+    monkeypatch.setattr(importer, "BULK_MIN_ROWS", 10)
+    tables = ("workers_person", "workers_household", event_table(Person), event_table(Household))
+    keys = _foreign_keys()
+    before = _filenodes(*tables)
+    rows = [person_row(i, WUSAN) for i in range(30)]
+    job = commit(station, check(station, township_xlsx(tmp_path / "fresh.xlsx", rows)))
+    assert job.status == ImportStatus.COMMITTED and job.created_count == 30, job.message
+    after = _filenodes(*tables)
+    assert all(a != b for a, b in zip(before, after, strict=True))
+    assert _foreign_keys() == keys
+
+    # Registered and deleted: the registry is empty again, the history is not.
+    events = Person.pgh_event_model.objects.count()  # type: ignore[attr-defined]
+    Person.objects.update(household=None)
+    Household.objects.all().delete()
+    Person.objects.all().delete()
+    assert events > 0 and Person.pgh_event_model.objects.count() >= events  # type: ignore[attr-defined]
+    kept = Person.pgh_event_model.objects.count()  # type: ignore[attr-defined]
+    before = _filenodes(*tables)
+    job = commit(station, check(station, township_xlsx(tmp_path / "again.xlsx", rows)))
+    assert job.status == ImportStatus.COMMITTED and job.created_count == 30, job.message
+    after = _filenodes(*tables)
+    assert after[0] != before[0] and after[1] != before[1] and after[2] == before[2]
+    assert Person.pgh_event_model.objects.count() == kept + 30  # type: ignore[attr-defined]
+    assert _foreign_keys() == keys
+
+    # A commit that fails after the TRUNCATE brings everything back.
+    Person.objects.update(household=None)
+    Household.objects.all().delete()
+    Person.objects.all().delete()
+    kept = Person.pgh_event_model.objects.count()  # type: ignore[attr-defined]
+    job = check(station, township_xlsx(tmp_path / "third.xlsx", rows))
+    monkeypatch.setattr(importer.RegionResolver, "resolve", lambda self, raw: "530521999999")
+    with pytest.raises(IntegrityError):
+        commit(station, job)
+    assert Person.objects.count() == 0 and _foreign_keys() == keys
+    assert Person.pgh_event_model.objects.count() == kept  # type: ignore[attr-defined]
+
+
 def test_bulk_mode_keeps_the_foreign_keys_when_most_writes_are_updates(
     station: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -527,7 +594,8 @@ def test_bulk_mode_keeps_the_foreign_keys_when_most_writes_are_updates(
     keys = _foreign_keys()
     rows = [person_row(i, WUSAN) for i in range(30)]
     job = commit(station, check(station, township_xlsx(tmp_path / "first.xlsx", rows)))
-    assert job.summary["extra"]["bulk_mode"] == 1 and job.summary["extra"]["foreign_keys_dropped"] == 4
+    # Into the empty registry: every key on the tables goes (they are emptied by TRUNCATE).
+    assert job.summary["extra"]["bulk_mode"] == 1 and job.summary["extra"]["foreign_keys_dropped"] == len(keys)
     changed = [person_row(i, WUSAN, 联系电话=f"137{i:08d}") for i in range(30)]
     job = commit(station, check(station, township_xlsx(tmp_path / "changed.xlsx", changed)))
     assert job.status == ImportStatus.COMMITTED and job.updated_count == 30, job.message
