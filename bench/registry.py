@@ -337,6 +337,23 @@ def _person_updates() -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
+def _wal_lsn() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        return str(cursor.fetchone()[0])
+
+
+def _wal_bytes_since(lsn: str) -> int:
+    """WAL bytes the server wrote since ``lsn`` (the whole server's: nothing else runs meanwhile)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s::pg_lsn)", [lsn])
+        return int(cursor.fetchone()[0])
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process on this machine (0 where it cannot be read)."""
     try:
@@ -441,9 +458,10 @@ def run(
         # The limit again just before each import: a shared machine's speed drifts over the
         # minutes of a run (seen: the same import 40 s and 67 s a quarter of an hour apart).
         here = min(raw_read(file).values()) + raw_copy(text)
-        before = _person_updates()
+        before, wal_before = _person_updates(), _wal_lsn()
         result = run_import(user, file, commit=commit, in_process=in_process)
         after = _person_updates()
+        result["wal_mb"] = round(_wal_bytes_since(wal_before) / 1e6)
         result["person_updates"], result["hot_updates"] = after[0] - before[0], after[1] - before[1]
         result["ratio_first"] = result["seconds"] / limit
         result["limit_s"] = here
@@ -454,6 +472,7 @@ def run(
             f"measured just before it ({here:.1f} s; {result['ratio_first']:.2f}x the first) "
             f"(created {result['created']:,}, updated {result['updated']:,}, unchanged {result['unchanged']:,}, "
             f"errors {result['errors']:,}; {result['status']}; server CPU {result['server_cpu_s']} s; "
+            f"WAL {result['wal_mb']:,} MB; "
             f"person rows updated {result['person_updates']:,}, of them HOT {result['hot_updates']:,}; {result['timings']})"
         )
     people, households = Person.objects.count(), Household.objects.count()
@@ -508,9 +527,9 @@ def main() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    print(f"database {BENCH_DB}, PostgreSQL {version}; {os.cpu_count()} cores")
+        cursor.execute("SELECT current_setting('server_version'), current_setting('wal_level')")
+        version, wal_level = cursor.fetchone()
+    print(f"database {BENCH_DB}, PostgreSQL {version} (wal_level {wal_level}); {os.cpu_count()} cores")
     only = tuple(key for key in args.only.split(",") if key)
     unknown = set(only) - set(STEP_KEYS.values())
     if unknown:

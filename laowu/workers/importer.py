@@ -23,9 +23,9 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
+from itertools import zip_longest
 from typing import Any
 
 from django.db import DatabaseError, transaction
@@ -304,6 +304,15 @@ class RegionResolver:
         if len(flat) > 1:
             return _Bad(f"「{where}{village}」有多个同名村，请在文件中填写县、乡名称")
         return flat[0]
+
+
+def _transpose(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
+    """A chunk's rows as columns, in one pass in C: 2.3x faster than taking twenty columns out
+    one by one (1.1 s against 2.5 s a million 24-cell rows). Rows are as wide as the widest before
+    them (``reader._padded``), so a chunk's first rows can be shorter: blanks fill them."""
+    if len(set(map(len, rows))) == 1:
+        return list(zip(*rows, strict=True))
+    return list(zip_longest(*rows, fillvalue=""))
 
 
 def _kept_live(definition: str) -> bool:
@@ -716,14 +725,14 @@ class PersonWriter:
         if len(self.pending) >= CHUNK:
             self._chunk()
 
-    def _column(self, rows: list[list[Any]], key: str) -> list[Any] | None:
+    def _column(self, cols: list[tuple[Any, ...]], key: str) -> Sequence[Any] | None:
+        """A field's column of a chunk (``_transpose``), None where the file has no such column."""
         index = self.index.get(key)
         if index is None:
             return None
-        try:
-            return list(map(itemgetter(index), rows))  # rows are as wide as the sheet
-        except IndexError:
-            return [r[index] if index < len(r) else "" for r in rows]
+        if index < len(cols):
+            return cols[index]
+        return ("",) * len(cols[0])  # the column is blank in every row of this chunk
 
     def _chunk(self) -> None:
         """Clean one chunk column by column and hand its COPY text to the database thread."""
@@ -742,12 +751,12 @@ class PersonWriter:
         self.rows += len(pending)
         first_hid = self.next_hid
         row_nos = [n for n, _ in pending]
-        rows = [cells for _, cells in pending]
-        n = len(rows)
+        n = len(pending)
+        cols = _transpose([cells for _, cells in pending])
         columns: dict[str, list[str]] = {}
         # Coded and repeated fields: one rule call per distinct cell.
         for key in _CACHED:
-            column = self._column(rows, key)
+            column = self._column(cols, key)
             if column is None:
                 continue
             cache = self.caches[key]
@@ -766,14 +775,14 @@ class PersonWriter:
                         self._error(row_nos[i], key, value.message)
             columns[key] = values
         if self.derive:
-            self._derive_columns(rows, row_nos, columns)
+            self._derive_columns(cols, row_nos, columns)
         for key in ("phone", "notes"):
-            column = self._column(rows, key)
+            column = self._column(cols, key)
             if column is not None:
                 columns[key] = self._unique_values(key, column, row_nos)
-        names, initials = self._names(rows, row_nos)
-        regions = self._regions(rows, row_nos)
-        ids = self._ids(rows, row_nos)
+        names, initials = self._names(cols, row_nos)
+        regions = self._regions(cols, row_nos)
+        ids = self._ids(cols, row_nos)
         pids = range(self.next_pid, self.next_pid + n) if self.fresh else None
         hids = self._households(row_nos, regions, columns, pids)
         if self.issues or not self.thread:
@@ -849,7 +858,7 @@ class PersonWriter:
         (the surplus ledger's labor status); staged and fresh writes both take it from here."""
         return self.new_defaults.get(key, validation.RULES[key][1])
 
-    def _unique_values(self, key: str, column: list[Any], row_nos: list[int]) -> list[str]:
+    def _unique_values(self, key: str, column: Sequence[Any], row_nos: list[int]) -> list[str]:
         """Phone and notes, value by value: blank cells and (phone) plain 11-digit mobile numbers
         as the rule would keep them, in one pass; the rest by the rule."""
         out: list[Any]  # None: the rule decides (below)
@@ -881,10 +890,10 @@ class PersonWriter:
                     out[i] = NULL
         return out
 
-    def _names(self, rows: list[list[Any]], row_nos: list[int]) -> tuple[list[str], list[str]]:
+    def _names(self, cols: list[tuple[Any, ...]], row_nos: list[int]) -> tuple[list[str], list[str]]:
         """(name, pinyin initials) columns, each distinct cell cleaned once (``name_cache``)."""
         cache = self.name_cache
-        column = self._column(rows, "name") or [""] * len(rows)
+        column = self._column(cols, "name") or [""] * len(row_nos)
         found: list[Any] = list(map(cache.get, column))
         if None in found:
             for i, value in enumerate(found):
@@ -915,13 +924,13 @@ class PersonWriter:
             return _Bad(str(exc))
         return copy_text(clean), copy_text(validation.name_initials(clean))
 
-    def _regions(self, rows: list[list[Any]], row_nos: list[int]) -> list[str]:
+    def _regions(self, cols: list[tuple[Any, ...]], row_nos: list[int]) -> list[str]:
         if self.region_by_names:
-            cols = [self._column(rows, f) or [""] * len(rows) for f in self.region_fields]
-            found = [self.regions.resolve_names(*parts) for parts in zip(*cols, strict=True)]
+            parts = [self._column(cols, f) or [""] * len(row_nos) for f in self.region_fields]
+            found = [self.regions.resolve_names(*names) for names in zip(*parts, strict=True)]
             label = self.region_fields[-1]
         else:
-            column = self._column(rows, "region") or [""] * len(rows)
+            column = self._column(cols, "region") or [""] * len(row_nos)
             found = list(map(self.regions.resolve, column))
             label = "region"
         out: list[str] = []
@@ -933,17 +942,17 @@ class PersonWriter:
                 out.append(value)  # type: ignore[arg-type]
         return out
 
-    def _ids(self, rows: list[list[Any]], row_nos: list[int]) -> list[list[str]]:
+    def _ids(self, cols: list[tuple[Any, ...]], row_nos: list[int]) -> list[list[str]]:
         """(blind index, ciphertext, masked, birth date, sex) columns; duplicates named.
         The common case (a clean 18-character number) goes by ``idcard.parse_clean``; everything
         else by ``idcard.parse``, which words the errors."""
         hashes, encs, masked, births, sexes = [], [], [], [], []
         mac_of = self.blind_indexer
         encrypt = self.aead.encrypt
-        nonces = os.urandom(12 * len(rows))
+        nonces = os.urandom(12 * len(row_nos))
         seen = self.seen
         parse_clean = idcard.parse_clean
-        column = self._column(rows, "id_number") or [""] * len(rows)
+        column = self._column(cols, "id_number") or [""] * len(row_nos)
         for i, raw in enumerate(column):
             clean = parse_clean(raw) if type(raw) is str else None
             if clean is None:
@@ -1039,14 +1048,14 @@ class PersonWriter:
                         self.touched.add(key)
         return hids
 
-    def _derive_columns(self, rows: list[list[Any]], row_nos: list[int], columns: dict[str, list[str]]) -> None:
+    def _derive_columns(self, cols: list[tuple[Any, ...]], row_nos: list[int], columns: dict[str, list[str]]) -> None:
         sources = {rule["from"] for rules in self.derive.values() for rule in rules}
-        source_columns = {s: self._column(rows, s) for s in sources}
+        source_columns = {s: self._column(cols, s) for s in sources}
         for key, rules in self.derive.items():
             existing = columns.get(key)
             cache = self.caches[key]
-            out = list(existing) if existing else [NULL] * len(rows)
-            for i in range(len(rows)):
+            out = list(existing) if existing else [NULL] * len(row_nos)
+            for i in range(len(row_nos)):
                 if out[i] != NULL:
                     continue
                 raw = {s: normalise(col[i]) for s, col in source_columns.items() if col is not None}

@@ -292,6 +292,28 @@ def test_csv_in_gbk_is_read(station: Any, tmp_path: Path) -> None:
     assert job.status == ImportStatus.COMMITTED and Person.objects.get().name == "王一"
 
 
+def test_rows_that_stop_early_get_blanks_beside_wider_rows_of_the_same_chunk(station: Any, tmp_path: Path) -> None:
+    """CSV rows (like streamed Excel rows) leave out their trailing blank cells, and a row can
+    run past the header (a stray cell): rows are padded to the widest seen so far, so a chunk
+    whose first rows are shorter than a later one is cleaned column by column all the same (the
+    short rows' missing cells are blanks)."""
+    from laowu.workers import importer
+
+    lines = ["姓名,身份证号,所在村组,联系电话,备注,文化程度"]
+    lines += [f"王{i},{person_id(i)},{WUSAN}" for i in range(3)]  # stop before the phone
+    lines += [f"李一,{person_id(3)},{WUSAN},13912345678,会开挖掘机,初中,（多余）"]  # past the header
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    job = commit(station, check(station, path))
+    assert job.status == ImportStatus.COMMITTED and job.created_count == 4, job.message
+    people = {p.name: p for p in Person.objects.all()}
+    assert people["李一"].phone == "13912345678" and people["李一"].notes == "会开挖掘机"
+    assert people["李一"].education == "70"
+    assert people["王0"].phone == "" and people["王0"].notes == "" and people["王0"].education == ""
+    cols = importer._transpose([["a"], ["b", "c"], ["d", "e"]])
+    assert cols == [("a", "b", "d"), ("", "c", "e")]
+
+
 def test_a_village_officer_cannot_import(make_user: Any, villages: Any, tmp_path: Path) -> None:
     from django.core.exceptions import PermissionDenied
 
