@@ -568,7 +568,9 @@ class PersonWriter:
         key, and the unique ID-number index where the file is matched against it. A registry that
         is empty under the lock is not matched at all: its unique ID-number index is dropped too
         (the cleaning names every number the file repeats; building the index again at the end
-        checks it once more), and the indexes led by village or household stay (``_kept_live``).
+        checks it once more), the indexes led by village or household stay (``_kept_live``), and
+        the tables are emptied again by TRUNCATE (``_fresh_truncate``), for which the foreign keys
+        other tables hold on them are dropped too and added again at the end.
         Falls back to row-by-row upkeep if the tables cannot be locked within
         ``BULK_LOCK_TIMEOUT`` (someone is reading a long page)."""
         table, households = Person._meta.db_table, Household._meta.db_table
