@@ -359,9 +359,8 @@ def test_bulk_mode_builds_the_dropped_indexes_again_and_a_failed_file_keeps_them
 
     monkeypatch.setattr(importer, "BULK_MIN_ROWS", 10)
     before, keys = _person_indexes(), _foreign_keys()
-    assert (
-        len(before) >= 8 and len(_foreign_keys(incoming=False)) == 4
-    )  # person: region, household; household: region, head
+    # person: region, household; household: region, head
+    assert len(before) >= 8 and len(_foreign_keys(incoming=False)) == 4
     assert len(keys) > 4  # and those of certificates, stints, incomes... on them
     rows = [person_row(i, WUSAN) for i in range(40)]
     job = commit(station, check(station, township_xlsx(tmp_path / "bulk.xlsx", rows)))
