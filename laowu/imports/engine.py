@@ -19,7 +19,7 @@ import importlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,6 +38,11 @@ TARGETS = {
 }
 ISSUE_CAP = 5000  # issues kept (all are counted)
 PROGRESS_EVERY = 5000  # rows between progress reports
+# Rows taken from the reader at a time. A batch of rows that are all data (each with more than two
+# filled cells, so neither blank nor a footer) goes to a writer's ``feed_many`` at once: row by row,
+# the checks and calls cost 1.6 s a million rows (1,000,000-row benchmark ledger), more than a
+# tenth of the whole reading.
+BATCH = 10_000
 _FOOTER_WORDS = (
     "填表",
     "制表",
@@ -114,6 +119,8 @@ class ImportContext:
 class Writer(Protocol):
     def start(self, cursor: Any) -> None: ...
     def feed(self, row_no: int, cells: list[str]) -> None: ...
+    # Optional: ``feed_many(first_row_no, rows)``, rows numbered on from ``first_row_no``, none
+    # of them blank or a footer (``run_import``'s batches).
     def finish(self, cursor: Any, *, write: bool) -> Counts: ...
 
 
@@ -223,18 +230,30 @@ def run_import(
 
             def feed_all(report: Progress | None) -> int:
                 done = 0
+                index = header.data_start  # 0-based, of the batch's first row
+                feed_many = getattr(writer, "feed_many", None)
+                source = chain(head[header.data_start :], rows)
                 try:
-                    for index, raw in enumerate(chain(head[header.data_start :], rows), start=header.data_start):
-                        done += 1
-                        if not any(raw):
-                            continue
-                        cells = raw if writer_class_raw else [normalise(c) for c in raw]
-                        if _is_footer(cells):
-                            context.footers.append(index + 1)
-                            continue
-                        writer.feed(index + 1, cells)
-                        if report and done % PROGRESS_EVERY == 0:
-                            report(done, total, "校验")
+                    while batch := list(islice(source, BATCH)):
+                        cells_batch = batch if writer_class_raw else [[normalise(c) for c in raw] for raw in batch]
+                        data = [
+                            len(cells) - cells.count("") > 2 and any(raw)
+                            for raw, cells in zip(batch, cells_batch, strict=True)
+                        ]
+                        if feed_many is not None and False not in data:
+                            feed_many(index + 1, cells_batch)
+                        else:
+                            for offset, (raw, cells) in enumerate(zip(batch, cells_batch, strict=True)):
+                                if not any(raw):
+                                    continue
+                                if _is_footer(cells):
+                                    context.footers.append(index + offset + 1)
+                                    continue
+                                writer.feed(index + offset + 1, cells)
+                        index += len(batch)
+                        if report and (done + len(batch)) // PROGRESS_EVERY > done // PROGRESS_EVERY:
+                            report(done + len(batch), total, "校验")
+                        done += len(batch)
                 except ReadError as exc:  # a streamed file that breaks off: nothing of it is written
                     context.issues.add(0, "文件", str(exc))
                 return done

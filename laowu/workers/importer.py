@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import zip_longest
+from itertools import repeat, zip_longest
 from typing import Any
 
 from django.db import DatabaseError, transaction
@@ -62,8 +62,8 @@ BULK_LOCK_TIMEOUT = "10s"
 # Staging columns, in COPY order (``pid`` is filled by the person id sequence). NULL = blank.
 STAGE_COLUMNS = (
     "row_no",
-    "id_hash",
     "id_enc",
+    "id_hash",
     "id_masked",
     "birth_date",
     "sex",
@@ -110,6 +110,14 @@ FRESH_COUNTERS = ("version", "stint_count", "early_return_count")
 _CACHED = tuple(k for k in (*PERSON_FIELDS, "household_number", "poverty_status") if k not in ("phone", "notes"))
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 NULL = "\\N"
+NULL_BYTES = NULL.encode()
+# A row's ID-number columns (ciphertext, blind index, masked number, birth date, sex) and name
+# columns (name, initials) each come out of the cleaning as one piece of COPY text.
+NULL_IDS = b"\t".join([NULL_BYTES] * 5)
+NULL_NAME = b"\t".join([NULL_BYTES] * 2)
+# Fields with a value per person (few repeat): a chunk's column goes to bytes in one piece
+# (``_copy_bytes``), not through a table of values (``_BytesOf``).
+_UNIQUE = ("phone", "notes", "household_number")
 # An error message the reading process leaves to the importing one: this prefix, then the cell's
 # text, to be resolved by ``RegionResolver`` with the database (``PersonWriter._word_deferred``).
 DEFERRED = "\x00region:"
@@ -321,6 +329,27 @@ def _lock_within(cursor: Any, *statements: str) -> bool:
     return True
 
 
+def _copy_bytes(column: Sequence[str]) -> list[bytes]:
+    """A column of COPY text as bytes, value by value, in one join, encode and split: COPY text
+    holds no raw line break (``copy_text`` escapes it)."""
+    return "\n".join(column).encode().split(b"\n")
+
+
+class _BytesOf(dict):  # type: ignore[type-arg]
+    """A field's COPY text → its bytes; a blank (NULL) → ``fill``: NULL for the staging table, the
+    field's default for a new person copied straight into the person table."""
+
+    def __init__(self, fill: bytes) -> None:
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, text: str) -> bytes:
+        value = self.fill if text == NULL else text.encode()
+        if len(self) < 10_000:
+            self[text] = value
+        return value
+
+
 def _transpose(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
     """A chunk's rows as columns, in one pass in C: 2.3x faster than taking twenty columns out
     one by one (1.1 s against 2.5 s a million 24-cell rows). Rows are as wide as the widest before
@@ -428,6 +457,7 @@ class PersonWriter:
         self.derive = self.profile.derive
         self.caches = {key: _RuleCache(key, self.profile.value_maps.get(key)) for key in _CACHED}
         self.name_cache: dict[Any, Any] = {}
+        self.bytes_of: dict[tuple[str | None, bool], _BytesOf] = {}  # ``_bytes``
         self.bad_names = False  # a name cell failed its rule (and may be in ``name_cache``)
         self.seen: dict[bytes, int] = {}
         # (village, number) -> (poverty status, first row, id this writer gave it or NULL)
@@ -439,7 +469,8 @@ class PersonWriter:
         self.touched: set[tuple[str, str]] = set()  # households a chunk gave a status or head
         self.new_households: list[tuple[str, str]] = []  # numbered in this chunk (fresh registry), in order
         self.restore_defaults: list[str] = []  # statements giving the tables their own defaults back
-        self.pending: list[tuple[int, list[Any]]] = []
+        self.pending: list[list[Any]] = []  # rows not yet cleaned, and their numbers
+        self.pending_nos: list[int] = []
         self.rows = 0
         self.blind_indexer = crypto.blind_indexer()
         self.aead = crypto._aead()
@@ -729,7 +760,14 @@ class PersonWriter:
             self.issues.add(row_no, self.label.get(key) or validation.LABELS.get(key, key), message)
 
     def feed(self, row_no: int, cells: list[Any]) -> None:
-        self.pending.append((row_no, cells))
+        self.pending.append(cells)
+        self.pending_nos.append(row_no)
+        if len(self.pending) >= CHUNK:
+            self._chunk()
+
+    def feed_many(self, first_row_no: int, rows: list[list[Any]]) -> None:
+        self.pending += rows
+        self.pending_nos += range(first_row_no, first_row_no + len(rows))
         if len(self.pending) >= CHUNK:
             self._chunk()
 
@@ -744,23 +782,23 @@ class PersonWriter:
 
     def _chunk(self) -> None:
         """Clean one chunk column by column and hand its COPY text to the database thread."""
-        pending, self.pending = self.pending, []
+        pending, row_nos = self.pending, self.pending_nos
+        self.pending, self.pending_nos = [], []
         if not pending:
             return
         with self._clock("clean_s"):
-            job = self._clean(pending)
+            job = self._clean(row_nos, pending)
         if job is not None and self.thread is not None:
             with self._clock("wait_db_s"):
                 self.sink(job)
 
-    def _clean(self, pending: list[tuple[int, list[Any]]]) -> tuple[Any, ...] | None:
+    def _clean(self, row_nos: list[int], pending: list[list[Any]]) -> tuple[Any, ...] | None:
         """A chunk's job for the database thread: ``("stage", COPY text)``, or for a fresh
         registry ``("fresh", ...)`` (``_fresh_job``); None once the file has an error."""
         self.rows += len(pending)
         first_hid = self.next_hid
-        row_nos = [n for n, _ in pending]
         n = len(pending)
-        cols = _transpose([cells for _, cells in pending])
+        cols = _transpose(pending)
         columns: dict[str, list[str]] = {}
         # Coded and repeated fields: one rule call per distinct cell.
         for key in _CACHED:
@@ -788,7 +826,7 @@ class PersonWriter:
             column = self._column(cols, key)
             if column is not None:
                 columns[key] = self._unique_values(key, column, row_nos)
-        names, initials = self._names(cols, row_nos)
+        names = self._names(cols, row_nos)
         regions = self._regions(cols, row_nos)
         ids = self._ids(cols, row_nos)
         pids = range(self.next_pid, self.next_pid + n) if self.fresh else None
@@ -797,25 +835,43 @@ class PersonWriter:
             return None  # once anything is wrong nothing more is staged; checking goes on
         if pids is not None and first_hid is not None:
             self.next_pid += n
-            return self._fresh_job(pids, ids, names, initials, regions, columns, hids, first_hid)
-        nulls = [NULL] * n
+            return self._fresh_job(pids, ids, names, regions, columns, hids, first_hid)
         stage = [
-            list(map(str, row_nos)),
-            *ids,
+            _copy_bytes(list(map(str, row_nos))),
+            ids,
             names,
-            initials,
-            regions,
-            *(columns.get(key, nulls) for key in STAGE_COLUMNS[9:]),
+            self._bytes(None, regions),
+            *(self._bytes(key, columns.get(key), n) for key in STAGE_COLUMNS[9:]),
         ]
-        # Bytes: encoded once here (the reading process sends them through its pipe as they are).
-        return ("stage", ("\n".join(map("\t".join, zip(*stage, strict=True))) + "\n").encode())
+        # The COPY text is put together as bytes: joining str pieces where a name makes a row
+        # UCS-2 and encoding the result costs 3.5x as much (13.4 ms against 3.9 ms a 10,000-row
+        # chunk). The reading process sends the bytes through its pipe as they are.
+        return ("stage", b"\n".join(map(b"\t".join, zip(*stage, strict=True))) + b"\n")
+
+    def _bytes(self, key: str | None, column: Sequence[str] | None, n: int = 0, *, fill: bool = False) -> list[bytes]:
+        """A clean column (COPY text) as bytes; ``key`` None: the villages. ``fill``: blanks take
+        what a new person gets (``_new_default``), else they stay NULL. A column the file does not
+        have is all blank."""
+        table = self.bytes_of.get((key, fill))
+        if table is None:
+            blank = copy_text(self._new_default(key)).encode() if fill and key is not None else NULL_BYTES
+            table = self.bytes_of[(key, fill)] = _BytesOf(blank)
+        if column is None:
+            return [table.fill] * n
+        n = len(column)
+        if n and column.count(column[0]) == n:  # the same value all through (a blank column)
+            return [table[column[0]]] * n
+        if key in _UNIQUE:
+            if fill and NULL in column:
+                column = [table.fill.decode() if value == NULL else value for value in column]
+            return _copy_bytes(column)
+        return list(map(table.__getitem__, column))
 
     def _fresh_job(
         self,
         pids: range,
-        ids: list[list[str]],
-        names: list[str],
-        initials: list[str],
+        ids: list[bytes],
+        names: list[bytes],
         regions: list[str],
         columns: dict[str, list[str]],
         hids: list[str],
@@ -827,19 +883,15 @@ class PersonWriter:
         this chunk with their status and head, and the ones an earlier chunk wrote that this
         one gave a status or a head (updated, with an update event, as ``_write_chunk`` does)."""
         n = len(names)
-        person_columns = []
-        for field in PERSON_FIELDS:
-            fill = copy_text(self._new_default(field))
-            column = columns.get(field)
-            if column is None:
-                person_columns.append([fill] * n)
-            elif NULL in column:
-                person_columns.append([fill if v == NULL else v for v in column])
-            else:
-                person_columns.append(column)
-        hashes, encs, masked, births, sexes = ids
-        stage = [list(map(str, pids)), names, initials, encs, hashes, masked, births, sexes, regions, hids]
-        people = "\n".join(map("\t".join, zip(*stage, *person_columns, strict=True))) + "\n"
+        stage = [
+            _copy_bytes(list(map(str, pids))),
+            names,
+            ids,
+            self._bytes(None, regions),
+            _copy_bytes(hids),
+            *(self._bytes(field, columns.get(field), n, fill=True) for field in PERSON_FIELDS),
+        ]
+        people = b"\n".join(map(b"\t".join, zip(*stage, strict=True))) + b"\n"
         # Households: new ones (numbered from ``first_hid`` by ``_households``, in that order) and
         # old ones this chunk gave a status or a head.
         households, head_pids = self.households, self.head_pids
@@ -859,7 +911,7 @@ class PersonWriter:
             status = households[key][0]
             updates.append((hid_number, None if status == NULL else status, head_pids.get(key)))
         last_hid = (self.next_hid or first_hid) - 1
-        return ("fresh", people.encode(), pids[0], pids[-1], "".join(lines).encode(), first_hid, last_hid, updates)
+        return ("fresh", people, pids[0], pids[-1], "".join(lines).encode(), first_hid, last_hid, updates)
 
     def _new_default(self, key: str) -> Any:
         """What a new person gets for a blank cell: the field's default, or the ledger's own
@@ -898,8 +950,9 @@ class PersonWriter:
                     out[i] = NULL
         return out
 
-    def _names(self, cols: list[tuple[Any, ...]], row_nos: list[int]) -> tuple[list[str], list[str]]:
-        """(name, pinyin initials) columns, each distinct cell cleaned once (``name_cache``)."""
+    def _names(self, cols: list[tuple[Any, ...]], row_nos: list[int]) -> list[bytes]:
+        """Each row's name and pinyin initials as one piece of COPY text, each distinct cell
+        cleaned once (``name_cache``)."""
         cache = self.name_cache
         column = self._column(cols, "name") or [""] * len(row_nos)
         found: list[Any] = list(map(cache.get, column))
@@ -917,10 +970,10 @@ class PersonWriter:
             for i, value in enumerate(found):
                 if type(value) is _Bad:
                     self._error(row_nos[i], "name", value.message)
-                    found[i] = (NULL, NULL)
-        return [value[0] for value in found], [value[1] for value in found]
+                    found[i] = NULL_NAME
+        return found
 
-    def _clean_name(self, raw: Any) -> tuple[str, str] | _Bad:
+    def _clean_name(self, raw: Any) -> bytes | _Bad:
         text = normalise(raw)
         if not text.replace(" ", ""):
             self.bad_names = True
@@ -930,7 +983,7 @@ class PersonWriter:
         except FieldError as exc:
             self.bad_names = True
             return _Bad(str(exc))
-        return copy_text(clean), copy_text(validation.name_initials(clean))
+        return f"{copy_text(clean)}\t{copy_text(validation.name_initials(clean))}".encode()
 
     def _regions(self, cols: list[tuple[Any, ...]], row_nos: list[int]) -> list[str]:
         if self.region_by_names:
@@ -950,43 +1003,41 @@ class PersonWriter:
                 out.append(value)  # type: ignore[arg-type]
         return out
 
-    def _ids(self, cols: list[tuple[Any, ...]], row_nos: list[int]) -> list[list[str]]:
-        """(blind index, ciphertext, masked, birth date, sex) columns; duplicates named.
-        The common case (a clean 18-character number) goes by ``idcard.parse_clean``; everything
-        else by ``idcard.parse``, which words the errors."""
-        hashes, encs, masked, births, sexes = [], [], [], [], []
-        mac_of = self.blind_indexer
-        encrypt = self.aead.encrypt
-        nonces = os.urandom(12 * len(row_nos))
-        seen = self.seen
+    def _ids(self, cols: list[tuple[Any, ...]], row_nos: list[int]) -> list[bytes]:
+        """Each row's ID-number columns as one piece of COPY text (ciphertext, blind index, masked
+        number, birth date, sex); a number the file repeats is named. Column by column, each step
+        in one ``map`` (3.3 µs a row value by value, about 2 µs so). A clean 18-character number
+        goes by ``idcard.parse_clean``; anything else by ``idcard.parse``, which words the errors
+        (a chunk with one is not written: its pieces are all blank)."""
+        n = len(row_nos)
+        column = self._column(cols, "id_number") or [""] * n
         parse_clean = idcard.parse_clean
-        column = self._column(cols, "id_number") or [""] * len(row_nos)
-        for i, raw in enumerate(column):
-            clean = parse_clean(raw) if type(raw) is str else None
-            if clean is None:
-                clean = self._parse_id(row_nos[i], raw)
+        parsed: list[Any] = [parse_clean(raw) if type(raw) is str else None for raw in column]
+        valid, rows = parsed, row_nos
+        if None in parsed:
+            for i, clean in enumerate(parsed):
                 if clean is None:
-                    hashes.append(NULL)
-                    encs.append(NULL)
-                    masked.append(NULL)
-                    births.append(NULL)
-                    sexes.append(NULL)
-                    continue
-            number, birth, sex = clean
-            data = number.encode()
-            mac = mac_of(data)
-            first = seen.get(mac)
-            if first is not None:
-                self._error(row_nos[i], "id_number", f"与第 {first} 行的身份证号重复")
-            else:
-                seen[mac] = row_nos[i]
-            nonce = nonces[12 * i : 12 * i + 12]
-            hashes.append(mac.hex())
-            encs.append("\\\\x" + (nonce + encrypt(nonce, data, None)).hex())
-            masked.append(mask_id_number(number))
-            births.append(birth)
-            sexes.append(sex)
-        return [hashes, encs, masked, births, sexes]
+                    parsed[i] = self._parse_id(row_nos[i], column[i])
+            valid = [clean for clean in parsed if clean is not None]
+            rows = [row_no for row_no, clean in zip(row_nos, parsed, strict=True) if clean is not None]
+        numbers = [clean[0] for clean in valid]
+        data = list(map(str.encode, numbers))
+        macs = list(map(self.blind_indexer, data))
+        # The first row of each number: a row that finds another row's there repeats it.
+        firsts = list(map(self.seen.setdefault, macs, rows))
+        if firsts != rows:
+            for first, row_no in zip(firsts, rows, strict=True):
+                if first != row_no:
+                    self._error(row_no, "id_number", f"与第 {first} 行的身份证号重复")
+        if len(valid) < n or self.issues:
+            return [NULL_IDS] * n  # nothing of the chunk is written
+        random = os.urandom(12 * n)
+        nonces = [random[i : i + 12] for i in range(0, 12 * n, 12)]
+        sealed = list(map(self.aead.encrypt, nonces, data, repeat(None)))
+        return [
+            f"\\\\x{nonce.hex()}{box.hex()}\t{mac.hex()}\t{mask_id_number(number)}\t{clean[1]}\t{clean[2]}".encode()
+            for nonce, box, mac, number, clean in zip(nonces, sealed, macs, numbers, valid, strict=True)
+        ]
 
     def _parse_id(self, row_no: int, raw: Any) -> tuple[str, str, str] | None:
         """(number, birth date, sex) of an ID cell that is not already clean, or None with the

@@ -135,6 +135,36 @@ def test_every_error_is_named_by_row_column_and_reason(station: Any, tmp_path: P
     assert Person.objects.count() == 0
 
 
+def test_rows_read_in_batches_are_numbered_as_rows_read_one_by_one(
+    station: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The engine hands a batch of data rows to the writer at once and reads a batch with a blank
+    row or a footer row by row: every error and footer names the same row either way."""
+    from laowu.imports import engine
+
+    rows = [person_row(i, WUSAN) for i in range(20)]
+    rows[3][9] = "12345"  # bad phone, in a batch of data rows only
+    rows[13][2] = rows[1][2]  # a number repeated after the blank row
+    rows[17][8] = "博士后"  # unknown education, in the last batch
+    path = township_xlsx(tmp_path / "batches.xlsx", rows, blank_rows_at=(10,))
+    found = []
+    for batch in (4, engine.BATCH):
+        monkeypatch.setattr(engine, "BATCH", batch)
+        job = check(station, path)
+        assert job.status == ImportStatus.INVALID and job.error_count == 3
+        found.append((sorted(issues(job)), job.summary["footers"]))
+    first = first_data_row()
+    assert found[0] == found[1]
+    errors, footers = found[0]
+    assert [(row, column) for row, column, _ in errors] == [
+        (first + 3, "联系电话"),
+        (first + 14, "身份证号"),
+        (first + 18, "文化程度"),
+    ]
+    assert errors[1][2] == f"与第 {first + 1} 行的身份证号重复"
+    assert footers == [first + 22]  # after the 20 rows, the blank row and the line left empty
+
+
 def test_missing_required_column_and_unreadable_file(station: Any, tmp_path: Path) -> None:
     path = simple_xlsx(tmp_path / "noid.xlsx", ["姓名", "所在村组"], [["王一", WUSAN]])
     job = check(station, path)
@@ -416,6 +446,9 @@ def test_a_fresh_registry_checks_its_dropped_unique_id_number_index_again(
     class Forgetful(dict):  # type: ignore[type-arg]
         def __setitem__(self, key: Any, value: Any) -> None:
             pass
+
+        def setdefault(self, key: Any, default: Any = None) -> Any:
+            return default
 
     monkeypatch.setattr(importer, "BULK_MIN_ROWS", 10)
     indexes = _person_indexes()
