@@ -685,6 +685,10 @@ class PersonWriter:
                 cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
                 rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             self._fresh_truncate(cursor)
+            # The new files are synced at commit (``_fresh_truncate``). The kernel is asked to start
+            # writing this session's pages out every 2 MB instead of holding them all for that sync
+            # (1,000,000-row ledger: the commit took 1.16 s, 0.57 s so).
+            cursor.execute("SET LOCAL backend_flush_after = '2MB'")
         return rebuild
 
     def _fresh_truncate(self, cursor: Any) -> None:
@@ -751,6 +755,11 @@ class PersonWriter:
         with self._clock("db_analyze_s"):
             cursor.execute(f"ANALYZE {Person._meta.db_table}")
             cursor.execute(f"ANALYZE {Household._meta.db_table}")
+        # Each key is checked by one join over the whole table: a hash join, not the index lookup
+        # per row that ``start`` asks of the chunks' statements (the four keys of 1,000,000 people
+        # and 359,391 households added again in a transaction: 1.31 s so, 0.24-0.32 s by hash).
+        cursor.execute("SET LOCAL enable_hashjoin = on")
+        cursor.execute("SET LOCAL enable_mergejoin = on")
         with self._clock("db_foreign_keys_s"):
             for fk_table, name, definition in self.foreign_keys:
                 cursor.execute(f'ALTER TABLE {fk_table} ADD CONSTRAINT "{name}" {definition}')
