@@ -236,11 +236,11 @@ def run_import(
                 try:
                     while batch := list(islice(source, BATCH)):
                         cells_batch = batch if writer_class_raw else [[normalise(c) for c in raw] for raw in batch]
-                        data = [
+                        # Checked only for a writer that takes batches (the others go row by row anyway).
+                        if feed_many is not None and False not in [
                             len(cells) - cells.count("") > 2 and any(raw)
                             for raw, cells in zip(batch, cells_batch, strict=True)
-                        ]
-                        if feed_many is not None and False not in data:
+                        ]:
                             feed_many(index + 1, cells_batch)
                         else:
                             for offset, (raw, cells) in enumerate(zip(batch, cells_batch, strict=True)):
